@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EmulatorHealthcareConfig(AppConfig):
+    name = "emulator.healthcare"
+    label = "emulator_healthcare"
+    verbose_name = "Emulated Healthcare API and DICOMweb"

@@ -1,0 +1,17 @@
+"""Settings of the emulator process: the project's settings with the emulator's URLconf and middleware.
+
+Google's clients send no CSRF token and no session; the emulator, like Google's own emulators,
+ignores authentication altogether.
+"""
+
+from dicomweb_ui.settings import *  # noqa: F403
+from dicomweb_ui.settings import INSTALLED_APPS
+
+ROOT_URLCONF = "emulator.urls"
+MIDDLEWARE = [
+    "emulator.wire.ApiErrorMiddleware",
+]
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("django.contrib.admin", "django.contrib.messages")]
+APPEND_SLASH = False
+DATA_UPLOAD_MAX_MEMORY_SIZE = None  # uploads of any size (resumable chunks, STOW bodies)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
