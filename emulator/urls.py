@@ -12,7 +12,13 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz),
-    # Each emulated API adds its include here (storage, resourcemanager, healthcare, logging).
+    # Cloud Storage JSON API (/storage/v1, /upload/storage/v1, /download/storage/v1) and Resource Manager (/v3).
+    path("", include("emulator.storage.urls")),
+    # dicomStores :import/:export, dataset operations, Cloud Logging (/v2/entries:list), the logs viewer.
+    # Before healthcare: its patterns are specific, healthcare's are broad.
+    path("", include("emulator.jobs.urls")),
+    # Healthcare v1/v1beta1: locations, datasets, dicomStores, DICOMweb.
+    path("", include("emulator.healthcare.urls")),
 ]
 
 
@@ -22,6 +28,3 @@ def handler404(request, exception=None):
 
 def handler500(request):
     return error_response(500, "Internal error.")
-
-
-__all__ = ["include", "urlpatterns"]
