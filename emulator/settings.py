@@ -4,6 +4,8 @@ Google's clients send no CSRF token and no session; the emulator, like Google's 
 ignores authentication altogether.
 """
 
+import os
+
 from dicomweb_ui.settings import *  # noqa: F403
 from dicomweb_ui.settings import INSTALLED_APPS
 
@@ -15,3 +17,7 @@ INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("django.contrib.a
 APPEND_SLASH = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = None  # uploads of any size (resumable chunks, STOW bodies)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
+if os.environ.get("EMULATOR_CONTRACT_LOG"):
+    # The test suite checks every JSON response against the discovery documents (emulator/contract.py).
+    MIDDLEWARE.insert(0, "emulator.contract.ContractCheckMiddleware")

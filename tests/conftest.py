@@ -174,6 +174,7 @@ def emulator_server(redis_url, session_tmp):
         DATABASE_URL=f"sqlite:///{root / 'emulator.sqlite3'}",
         EMULATOR_DATA_DIR=str(data_dir),
         EMULATOR_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        EMULATOR_CONTRACT_LOG=str(root / "contract.jsonl"),
         VAR_DIR=str(root / "var"),
         SECRET_KEY="emulator-test-secret",
         DEBUG="1",
@@ -188,6 +189,8 @@ def emulator_server(redis_url, session_tmp):
     wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, timeout=60, what="emulator", process=process.popen)
     worker = start_celery_worker(env, queues="emulator", log=root / "worker-emulator.log", name="emulator")
     server = EmulatorServer(url, env, data_dir, process, worker)
+    server.contract_log = root / "contract.jsonl"
+    server.contract_log.touch()
     yield server
     worker.stop()
     process.stop()
@@ -199,3 +202,19 @@ def emulator_url(emulator_server, monkeypatch, settings):
     settings.CLOUD_EMULATOR_URL = emulator_server.url
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator_server.url)
     return emulator_server.url
+
+
+@pytest.fixture(autouse=True)
+def _emulator_contract(request):
+    """Fail a test whose requests made the emulator answer outside Google's discovery contract."""
+    if "emulator_server" not in request.fixturenames:
+        yield
+        return
+    log = request.getfixturevalue("emulator_server").contract_log
+    start = log.stat().st_size
+    yield
+    with open(log) as handle:
+        handle.seek(start)
+        violations = handle.read().strip()
+    if violations:
+        pytest.fail("The emulator answered outside the discovery contract:\n" + violations, pytrace=False)
