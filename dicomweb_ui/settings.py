@@ -175,7 +175,31 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "dicomweb-ui@localhost")
 
 # -- console (issue 5) ----------------------------------------------------------------------------------
+# Retries of transient Google API errors (429/500/503, timeouts): attempts in all, backoff in milliseconds.
+GCP_RETRY_ATTEMPTS = envint("GCP_RETRY_ATTEMPTS", 4, minimum=1, maximum=10)
+GCP_RETRY_INITIAL_DELAY = envint("GCP_RETRY_INITIAL_DELAY_MS", 500, minimum=1) / 1000
+GCP_RETRY_MAX_DELAY = envint("GCP_RETRY_MAX_DELAY_MS", 8000, minimum=1) / 1000
+# The dry-run preview of an import lists at most this many pages of 1,000 objects.
+CONSOLE_PREVIEW_MAX_PAGES = envint("CONSOLE_PREVIEW_MAX_PAGES", 5, minimum=1, maximum=100)
 
 # -- operations (issue 6) -------------------------------------------------------------------------------
+# Polling of long-running operations: 1 s, 2 s, 4 s … then every OPERATIONS_POLL_STEADY_SECONDS (Google
+# advises ~10 s); always far below the broker's visibility timeout.
+OPERATIONS_POLL_FIRST_SECONDS = envint("OPERATIONS_POLL_FIRST_SECONDS", 1, minimum=1, maximum=60)
+OPERATIONS_POLL_STEADY_SECONDS = envint("OPERATIONS_POLL_STEADY_SECONDS", 10, minimum=1, maximum=600)
+OPERATIONS_POLL_MAX_RETRIES = envint("OPERATIONS_POLL_MAX_RETRIES", 10, minimum=0, maximum=100)
+# The sweeper re-enqueues a running operation whose poll is this many seconds overdue.
+OPERATIONS_SWEEP_GRACE_SECONDS = envint("OPERATIONS_SWEEP_GRACE_SECONDS", 30, minimum=0, maximum=3600)
+OPERATIONS_SWEEP_INTERVAL = envint("OPERATIONS_SWEEP_INTERVAL", 60, minimum=5, maximum=3600)
+OPERATIONS_PAGE_SIZE = envint("OPERATIONS_PAGE_SIZE", 50, minimum=5, maximum=500)
+# Notifications when an operation ends (all optional).
+OPERATIONS_NOTIFY_EMAILS = envlist("OPERATIONS_NOTIFY_EMAILS")
+OPERATIONS_NOTIFY_STARTER = envbool("OPERATIONS_NOTIFY_STARTER", False)
+OPERATIONS_WEBHOOK_URL = envurl("OPERATIONS_WEBHOOK_URL")
+CELERY_BEAT_SCHEDULE["operations-sweep"] = {
+    "task": "operations.tasks.operations_sweep_task",
+    "schedule": float(OPERATIONS_SWEEP_INTERVAL),
+    "options": {"expires": float(OPERATIONS_SWEEP_INTERVAL)},
+}
 
 # -- emulator (issues 3 and 4) --------------------------------------------------------------------------
