@@ -1,1 +1,17 @@
-urlpatterns: list = []
+"""Cloud Storage JSON API v1 (/storage/v1, /upload/storage/v1, /download/storage/v1) and Resource Manager v3."""
+
+from django.urls import path
+
+from . import projects, uploads, views
+
+urlpatterns = [
+    path("storage/v1/b", views.buckets),
+    path("storage/v1/b/<str:bucket>", views.bucket_detail),
+    path("storage/v1/b/<str:bucket>/o", views.objects),
+    path("storage/v1/b/<str:bucket>/o/<path:name>", views.object_detail),
+    path("download/storage/v1/b/<str:bucket>/o/<path:name>", views.object_media),
+    path("upload/storage/v1/b/<str:bucket>/o", uploads.upload),
+    path("v3/projects:search", projects.projects_search),
+    path("v3/projects", projects.projects_list),
+    path("v3/projects/<str:project>", projects.project_detail),
+]

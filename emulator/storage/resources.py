@@ -1,0 +1,88 @@
+"""JSON resources of the Storage JSON API v1 and Resource Manager v3, as Google spells them."""
+
+import base64
+import hashlib
+from urllib.parse import quote
+
+from django.conf import settings
+
+from emulator.wire import timestamp
+
+from .models import Bucket, Object, Project
+
+MULTI_REGIONS = {"US", "EU", "ASIA"}
+DUAL_REGIONS = {"NAM4", "EUR4", "ASIA1", "EUR5", "EUR7", "EUR8"}
+
+
+def _base() -> str:
+    return settings.EMULATOR_PUBLIC_URL.rstrip("/")
+
+
+def _etag(*parts) -> str:
+    return base64.b64encode(hashlib.sha1(":".join(map(str, parts)).encode()).digest()[:8]).decode()  # noqa: S324
+
+
+def bucket_resource(bucket: Bucket) -> dict:
+    location = bucket.location.upper()
+    return {
+        "kind": "storage#bucket",
+        "selfLink": f"{_base()}/storage/v1/b/{quote(bucket.name, safe='')}",
+        "id": bucket.name,
+        "name": bucket.name,
+        "projectNumber": bucket.project.number,
+        "metageneration": str(bucket.metageneration),
+        "location": location,
+        "locationType": "multi-region" if location in MULTI_REGIONS else
+                        "dual-region" if location in DUAL_REGIONS else "region",
+        "storageClass": bucket.storage_class,
+        "etag": _etag(bucket.name, bucket.metageneration),
+        "timeCreated": timestamp(bucket.time_created),
+        "updated": timestamp(bucket.updated),
+        "labels": bucket.labels or None,
+        "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": True},
+                             "bucketPolicyOnly": {"enabled": True},
+                             "publicAccessPrevention": "inherited"},
+        "rpo": "DEFAULT",
+    }
+
+
+def object_resource(obj: Object, bucket_name: str | None = None) -> dict:
+    bucket_name = bucket_name or obj.bucket.name
+    quoted = quote(obj.name, safe="")
+    generation = str(obj.generation)
+    return {
+        "kind": "storage#object",
+        "id": f"{bucket_name}/{obj.name}/{generation}",
+        "selfLink": f"{_base()}/storage/v1/b/{quote(bucket_name, safe='')}/o/{quoted}",
+        "mediaLink": f"{_base()}/download/storage/v1/b/{quote(bucket_name, safe='')}/o/{quoted}"
+                     f"?generation={generation}&alt=media",
+        "name": obj.name,
+        "bucket": bucket_name,
+        "generation": generation,
+        "metageneration": str(obj.metageneration),
+        "contentType": obj.content_type,
+        "storageClass": obj.storage_class,
+        "size": str(obj.size),  # "0" stays: Google reports the size of empty objects
+        "md5Hash": obj.md5,
+        "crc32c": obj.crc32c,
+        "etag": _etag(bucket_name, obj.name, generation, obj.metageneration),
+        "timeCreated": timestamp(obj.time_created),
+        "updated": timestamp(obj.updated),
+        "timeStorageClassUpdated": timestamp(obj.time_created),
+        "timeFinalized": timestamp(obj.time_created),
+        "metadata": obj.metadata or None,
+    }
+
+
+def project_resource(project: Project) -> dict:
+    return {
+        "name": f"projects/{project.number}",
+        "parent": project.parent,
+        "projectId": project.project_id,
+        "state": "ACTIVE",
+        "displayName": project.display_name,
+        "createTime": timestamp(project.create_time),
+        "updateTime": timestamp(project.update_time),
+        "etag": f'W/"{_etag(project.project_id, project.update_time.timestamp())}"',
+        "labels": project.labels or None,
+    }
