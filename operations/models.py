@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,6 +77,9 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("operations-detail", args=[self.project, self.location, self.dataset, self.operation_id])
 
     @property
     def is_running(self) -> bool:

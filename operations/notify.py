@@ -5,7 +5,6 @@ import logging
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 
 from .models import Operation
 
@@ -17,10 +16,7 @@ class NotifyError(Exception):
 
 
 def operation_link(operation: Operation) -> str:
-    path = reverse(
-        "operations-detail", args=[operation.project, operation.location, operation.dataset, operation.operation_id]
-    )
-    return f"{settings.SITE_URL}{path}"
+    return f"{settings.SITE_URL}{operation.get_absolute_url()}"
 
 
 def operation_summary(operation: Operation) -> dict:

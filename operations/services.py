@@ -187,6 +187,24 @@ def operation_refresh(*, operation: Operation, payload: dict | None = None) -> O
     return operation
 
 
+def operation_lookup(*, name: str) -> Operation:
+    """Return the row of an operation; one the console does not know yet is read from the API and stored.
+
+    Raises gcp.errors.NotFound when neither knows it (or the name is malformed).
+    """
+    operation = Operation.objects.select_related("started_by").filter(name=name).first()
+    if operation is not None:
+        return operation
+    try:
+        parse_operation_name(name)
+    except ValueError as exc:
+        raise gcp_errors.NotFound(str(exc), code=404, status="NOT_FOUND") from None
+    operation = operation_discover(payload=gcp_healthcare.operation_get(get_session(), name=name))
+    if operation is None:
+        raise gcp_errors.NotFound(f"No operation {name}", code=404, status="NOT_FOUND")
+    return operation
+
+
 def operation_expire(*, operation_id: int, **guard) -> bool:
     """Mark a running operation that Google no longer knows (404 after ~30 days) as expired."""
     now = timezone.now()
@@ -286,9 +304,12 @@ def operation_repoll(*, operation: Operation) -> bool:
 
 def dataset_watch(*, project: str, location: str, dataset: str) -> None:
     """Remember that the console showed this dataset, so the sweeper syncs its operations."""
-    WatchedDataset.objects.update_or_create(
-        project=project, location=location, dataset=dataset, defaults={"last_seen_at": timezone.now()}
-    )
+    now = timezone.now()
+    key = {"project": project, "location": location, "dataset": dataset}
+    # One cheap UPDATE per hour at most: the tab is viewed far more often than that matters.
+    if WatchedDataset.objects.filter(**key, last_seen_at__lt=now - timedelta(hours=1)).update(last_seen_at=now):
+        return
+    WatchedDataset.objects.get_or_create(**key, defaults={"last_seen_at": now})
 
 
 def operation_discover(*, payload: dict) -> Operation | None:
