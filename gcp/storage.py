@@ -7,6 +7,7 @@ transient errors with capped exponential backoff, and every exception is turned 
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from google.cloud import storage
 
 from .errors import ApiError, Transient, Unauthenticated, error_for, from_requests_exception
 from .session import endpoint
+
+# google-cloud-storage 3.17 starts a background thread per client and bucket that GETs the bucket's
+# metadata for tracing attributes: an extra request needing storage.buckets.get, racing the real call.
+os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "1")
 
 LIST_FIELDS = "items(name,size,updated,contentType),prefixes,nextPageToken"
 
