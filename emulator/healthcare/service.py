@@ -32,7 +32,16 @@ MAX_PAGE_SIZE = 1000
 
 
 class InvalidDicom(Exception):
-    """The bytes are not a DICOM instance the store accepts; the message is fit for a log entry."""
+    """The bytes are not a DICOM instance the store accepts; the message is fit for a log entry.
+
+    `sop_uid`/`sop_class_uid` are set when the instance could be parsed (STOW's FailedSOPSequence uses them).
+    """
+
+    def __init__(self, message: str, *, sop_uid: str = "", sop_class_uid: str = "", reason: int = 0xC000):
+        super().__init__(message)
+        self.sop_uid = sop_uid
+        self.sop_class_uid = sop_class_uid
+        self.reason = reason  # DICOM Failure Reason (0008,1197): 0xC000 cannot understand, 0xA901 study mismatch
 
 
 # -- names, ids, pages -------------------------------------------------------------------------------------
@@ -293,7 +302,10 @@ def instance_store(
     if study_uid and parsed.study_uid != study_uid:
         raise InvalidDicom(
             f"the Study Instance UID {parsed.study_uid} of the instance does not match the study {study_uid} of "
-            "the request"
+            "the request",
+            sop_uid=parsed.sop_uid,
+            sop_class_uid=parsed.sop_class_uid,
+            reason=0xA901,
         )
     storage_class = storage_class if storage_class in STORAGE_CLASSES else "STANDARD"
     existing = Instance.objects.filter(store=store, sop_uid=parsed.sop_uid).first()
