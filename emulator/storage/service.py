@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from emulator.wire import ApiError
 
+from . import queries
 from .blobs import BlobInfo, blob_delete, blob_open, blob_write
 from .models import Bucket, Object, Project
 
@@ -95,10 +96,10 @@ def bucket_insert(*, project_id: str, name: str, location: str = "US", storage_c
 
 def bucket_get(name: str) -> Bucket:
     """Return the bucket; raise ApiError(404) when there is none."""
-    try:
-        return Bucket.objects.select_related("project").get(name=name)
-    except Bucket.DoesNotExist:
-        raise ApiError(404, BUCKET_NOT_FOUND) from None
+    bucket = queries.bucket_by_name(name)
+    if bucket is None:
+        raise ApiError(404, BUCKET_NOT_FOUND)
+    return bucket
 
 
 def bucket_delete(name: str) -> None:
@@ -184,10 +185,9 @@ def object_get(bucket: str, name: str) -> Object:
 
 
 def object_get_in(bucket: Bucket, name: str) -> Object:
-    try:
-        obj = Object.objects.get(bucket=bucket, name=name)
-    except Object.DoesNotExist:
-        raise ApiError(404, OBJECT_NOT_FOUND.format(bucket=bucket.name, name=name)) from None
+    obj = queries.object_by_name(bucket.pk, name)
+    if obj is None:
+        raise ApiError(404, OBJECT_NOT_FOUND.format(bucket=bucket.name, name=name))
     obj.bucket = bucket
     return obj
 
@@ -235,18 +235,20 @@ def _commit_row(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: str,
     now = timezone.now()
     generation = time.time_ns() // 1000  # Cloud Storage generations are microsecond timestamps
     with transaction.atomic():
-        existing = Object.objects.filter(bucket=bucket, name=name).first()
+        existing = queries.object_by_name(bucket.pk, name)
         check_preconditions(existing, preconditions)
         fields = {"size": blob.size, "md5": blob.md5, "crc32c": blob.crc32c, "blob_key": blob.key,
                   "content_type": content_type, "metadata": metadata, "storage_class": storage_class,
                   "metageneration": 1, "time_created": now, "updated": now}
         if existing is None:
-            return Object.objects.create(bucket=bucket, name=name, generation=generation, **fields), ""
+            obj = Object(bucket_id=bucket.pk, name=name, generation=generation, **fields)
+            queries.object_insert(obj)
+            return obj, ""
         old_key = existing.blob_key
         for key, value in fields.items():
             setattr(existing, key, value)
         existing.generation = max(generation, existing.generation + 1)
-        existing.save()
+        queries.object_update(existing)
         return existing, old_key
 
 
