@@ -11,7 +11,7 @@ OPERATION_NAME = re.compile(rf"^(?P<dataset_name>{DATASET_RE})/operations/(?P<op
 
 def operation_id_new() -> int:
     """Return a random 19-digit id (Google's LRO ids are long decimal strings)."""
-    return 10**18 + secrets.randbelow(9 * 10**18 - 1)
+    return 10**18 + secrets.randbelow(2**63 - 1 - 10**18)
 
 
 def dataset_parts(dataset_name: str) -> dict:

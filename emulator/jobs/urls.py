@@ -16,5 +16,5 @@ urlpatterns = [
     re_path(V + DATASET + r"/operations/(?P<op_id>[^/:]+):cancel$", views.operation_cancel,
             name="emulator-operation-cancel"),
     re_path(r"^v2/entries:list$", views.entries_list, name="emulator-entries-list"),
-    re_path(r"^logs/query(?P<params>(?:;[^/]*)?)$", views.logs_viewer, name="emulator-logs"),
+    re_path(r"^logs/query(?P<params>(?:;.*)?)$", views.logs_viewer, name="emulator-logs"),
 ]
