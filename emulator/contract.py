@@ -128,7 +128,11 @@ class Checker:
         extra = schema.get("additionalProperties")
         if extra is not None and properties is None:
             if extra.get("type") == "any":
-                return self.check_any_message(value, where)
+                # Only an Any ("Contains field @type") is checked as a typed message; a Struct such as
+                # LogEntry.jsonPayload is free-form JSON even when it carries an "@type" key.
+                if "@type" in extra.get("description", ""):
+                    return self.check_any_message(value, where)
+                return None
             for key, item in value.items():
                 self.check(item, extra, f"{where}.{key}")
             return None
