@@ -43,14 +43,15 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
 
 
 @pytest.fixture(scope="session")
-def dashboard_env(redis_url, test_database_url, session_tmp) -> dict:
-    """Environment of dashboard child processes (worker, beat): the test database and Redis."""
+def dashboard_env(redis_url, test_database_url, session_tmp, emulator_server) -> dict:
+    """Environment of dashboard child processes (worker, beat): the test database, Redis and the test emulator."""
     return django_env(
         REDIS_URL=redis_url,
         DATABASE_URL=test_database_url,
         VAR_DIR=str(session_tmp / "dashboard-var"),
         SECRET_KEY="test-secret-key",
-        CLOUD_EMULATOR_URL=os.environ.get("CLOUD_EMULATOR_URL", settings.CLOUD_EMULATOR_URL),
+        # The worker polls operations the tests start in the session's emulator.
+        CLOUD_EMULATOR_URL=emulator_server.url,
     )
 
 

@@ -78,3 +78,92 @@ def make_operation(db):
 @pytest.fixture
 def running_operation(make_operation) -> Operation:
     return make_operation(pending_count=10)
+
+
+# -- live emulator helpers (plain HTTP: the dashboard's tests never import emulator code) ------------------
+
+LOCATION = "us-central1"
+
+
+def dicom_bytes(source: str = "CT_small.dcm") -> bytes:
+    """Return a copy of one of pydicom's test files with fresh UIDs."""
+    import io
+
+    import pydicom
+    from pydicom.data import get_testdata_file
+    from pydicom.uid import generate_uid
+
+    ds = pydicom.dcmread(get_testdata_file(source))
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+class LiveStore:
+    """A dataset, a DICOM store and a bucket of their own in the session's emulator."""
+
+    def __init__(self, url: str, unique_id: str):
+        import requests
+
+        self.url = url
+        self.http = requests.Session()
+        self.project = f"p-{unique_id}"
+        self.dataset = f"d{unique_id}"
+        self.bucket = f"b-{unique_id}"
+        self.dataset_name = f"projects/{self.project}/locations/{LOCATION}/datasets/{self.dataset}"
+        self.store_name = f"{self.dataset_name}/dicomStores/s1"
+        # Creating a bucket creates its project in the emulator; datasets need the project.
+        self._ok("POST", "/storage/v1/b", params={"project": self.project}, json={"name": self.bucket})
+        base = f"/v1/projects/{self.project}/locations/{LOCATION}/datasets"
+        self._ok("POST", base, params={"datasetId": self.dataset}, json={})
+        self._ok("POST", f"{base}/{self.dataset}/dicomStores", params={"dicomStoreId": "s1"}, json={})
+
+    def _ok(self, method: str, path: str, **kwargs) -> dict:
+        response = self.http.request(method, f"{self.url}{path}", timeout=30, **kwargs)
+        assert response.ok, response.text
+        return response.json() if response.content else {}
+
+    def upload(self, name: str, data: bytes) -> None:
+        self._ok(
+            "POST",
+            f"/upload/storage/v1/b/{self.bucket}/o",
+            params={"uploadType": "media", "name": name},
+            data=data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+
+    def upload_dicom(self, prefix: str, count: int) -> None:
+        data = dicom_bytes()
+        import pydicom
+        from pydicom.uid import generate_uid
+
+        template = pydicom.dcmread(__import__("io").BytesIO(data))
+        for index in range(count):
+            template.SOPInstanceUID = template.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+            out = __import__("io").BytesIO()
+            template.save_as(out, enforce_file_format=True)
+            self.upload(f"{prefix}/{index:05d}.dcm", out.getvalue())
+
+    def start_import_directly(self, uri: str) -> str:
+        """POST :import straight to the emulator (as gcloud would), not through the console."""
+        return self._ok("POST", f"/v1/{self.store_name}:import", json={"gcsSource": {"uri": uri}})["name"]
+
+
+@pytest.fixture
+def live_store(emulator_url, unique_id) -> LiveStore:
+    return LiveStore(emulator_url, unique_id)
+
+
+def wait_for_end(operation: Operation, *, timeout: float = 60) -> Operation:
+    """Wait until the worker has tracked the operation to a final state; return the fresh row."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        operation.refresh_from_db()
+        if not operation.is_running:
+            return operation
+        time.sleep(0.2)
+    raise AssertionError(f"still running after {timeout} s: {operation.name} (polled {operation.poll_count} times)")
