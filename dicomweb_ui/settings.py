@@ -203,3 +203,7 @@ CELERY_BEAT_SCHEDULE["operations-sweep"] = {
 }
 
 # -- emulator (issues 3 and 4) --------------------------------------------------------------------------
+# Emulated import/export jobs (emulator/jobs): objects or instances per Celery task (chunk).
+EMULATOR_JOBS_CHUNK_SIZE = envint("EMULATOR_JOBS_CHUNK_SIZE", 100, minimum=1, maximum=10000)
+# Tests only: a pause after each object/instance, to widen the window for cancel and SIGKILL tests.
+EMULATOR_JOBS_ITEM_DELAY = envint("EMULATOR_JOBS_ITEM_DELAY_MS", 0, minimum=0, maximum=10000) / 1000
