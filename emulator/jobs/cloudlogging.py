@@ -91,6 +91,10 @@ def _term_q(term: Term) -> Q:
         return _compare("timestamp", op, moment)
     if field.startswith("jsonPayload."):
         key = "payload__" + "__".join(field.split(".")[1:])
+        if op in ("=", "!=") and value.lstrip("-").isdigit():
+            # A number in the payload (error.code) matches its decimal text, as in Logging's query language.
+            q = Q(**{key: int(value)}) | Q(**{key: value})
+            return ~q if op == "!=" else q
         return _text(key, op, value)
     if op not in ("=", "!=", ":"):
         raise ApiError(400, f"Invalid filter: {field} supports =, != and :, not {op}.")
