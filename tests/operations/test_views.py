@@ -190,3 +190,14 @@ def test_the_pages_speak_german(client, user, make_operation):
     make_operation(Operation.State.SUCCEEDED)
     html = client.get(reverse("operations-list"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Vorgänge" in html
+
+
+@mock.patch("operations.logs.gcp_logging.entries_list", autospec=True)
+def test_the_detail_page_speaks_german(entries_list, client, user, make_operation):
+    entries_list.return_value = {"entries": []}
+    client.force_login(user)
+    op = make_operation(Operation.State.FAILED, failure_count=2, error_message="x", logs_url="https://example.org/l")
+    html = client.get(_detail_url(op), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Details in Cloud Logging ansehen" in html
+    assert "Status: Lang andauernder Vorgang" in html
+    assert "Fehlgeschlagen" in html
