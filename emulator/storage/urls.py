@@ -7,6 +7,7 @@ from . import projects, uploads, views
 urlpatterns = [
     path("storage/v1/b", views.buckets),
     path("storage/v1/b/<str:bucket>", views.bucket_detail),
+    path("storage/v1/b/<str:bucket>/iam/testPermissions", views.bucket_test_permissions),
     path("storage/v1/b/<str:bucket>/o", views.objects),
     path("storage/v1/b/<str:bucket>/o/<path:name>", views.object_detail),
     path("download/storage/v1/b/<str:bucket>/o/<path:name>", views.object_media),

@@ -72,6 +72,13 @@ def bucket_detail(request: HttpRequest, bucket: str) -> HttpResponse:
     raise _method_not_allowed(request)
 
 
+def bucket_test_permissions(request: HttpRequest, bucket: str) -> HttpResponse:
+    """buckets.testIamPermissions: the emulator has no IAM, so the caller holds every permission it asks about."""
+    service.bucket_get(bucket)
+    return json_response(request, {"kind": "storage#testIamPermissionsResponse",
+                                   "permissions": request.GET.getlist("permissions")})
+
+
 # -- objects ----------------------------------------------------------------------------------------------
 
 

@@ -71,3 +71,11 @@ def test_listing_buckets_without_a_project_is_a_400(emulator_server):
 
     assert response.status_code == 400
     assert "project" in response.json()["error"]["message"]
+
+
+def test_test_iam_permissions_grants_what_is_asked_on_an_existing_bucket(gcs, bucket):
+    granted = bucket.test_iam_permissions(["storage.objects.create", "storage.objects.list"])
+
+    assert granted == ["storage.objects.create", "storage.objects.list"]
+    with pytest.raises(exceptions.NotFound):
+        gcs.bucket("no-such-bucket-for-iam").test_iam_permissions(["storage.objects.create"])
