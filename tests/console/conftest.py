@@ -1,16 +1,14 @@
 """Fixtures of the console tests: a project with a bucket of DICOM files and a dataset with a store, in the emulator."""
 
-import io
 from dataclasses import dataclass
 
-import pydicom
 import pytest
 from django.contrib.auth.models import Permission
-from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
 from gcp import dicomweb, healthcare, storage
 from gcp.session import get_session
+from tests.console.dicomdata import dicom_copy
 
 LOCATION = "us-central1"
 
@@ -34,18 +32,6 @@ class Cloud:
     def url(self, page: str = "") -> str:
         base = f"/projects/{self.project}/locations/{self.location}/datasets/{self.dataset}"
         return f"{base}/dicomStores/{self.store}/{page}" if page else base
-
-
-def dicom_copy(study_uid: str = "", series_uid: str = "", name: str = "CT_small.dcm") -> bytes:
-    """Return a copy of a pydicom test file with fresh UIDs (or the given study/series)."""
-    ds = pydicom.dcmread(get_testdata_file(name))
-    ds.StudyInstanceUID = study_uid or generate_uid()
-    ds.SeriesInstanceUID = series_uid or generate_uid()
-    ds.SOPInstanceUID = generate_uid()
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    out = io.BytesIO()
-    ds.save_as(out, enforce_file_format=True)
-    return out.getvalue()
 
 
 @pytest.fixture
