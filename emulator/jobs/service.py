@@ -63,10 +63,15 @@ def logs_url(op: Operation) -> str:
     return f"{settings.EMULATOR_PUBLIC_URL}/logs/query;query={quote(logs_filter(op), safe='')}?project={project}"
 
 
-def operation_json(op: Operation) -> dict:
-    """Return the Operation as proto3 JSON (defaults omitted: no `done` while running)."""
+def operation_json(op: Operation, *, version: str = "") -> dict:
+    """Return the Operation as proto3 JSON (defaults omitted: no `done` while running).
+
+    `version` is the API version of the reading call: the `@type` URLs follow it, so that a v1beta1 client
+    reading an operation started through v1 gets v1beta1 types (apiMethodName still names the started RPC).
+    """
+    version = version or op.api_version
     metadata = {
-        "@type": f"type.googleapis.com/google.cloud.healthcare.{op.api_version}.OperationMetadata",
+        "@type": f"type.googleapis.com/google.cloud.healthcare.{version}.OperationMetadata",
         "apiMethodName": op.api_method_name,
         "createTime": timestamp(op.create_time),
         "endTime": timestamp(op.end_time) if op.done else None,
@@ -80,11 +85,19 @@ def operation_json(op: Operation) -> dict:
         if op.error:
             payload["error"] = op.error
         else:
-            payload["response"] = op.response or {}
+            payload["response"] = _retype(op.response or {}, op.api_version, version)
     result = compact(payload)
     if op.done and "response" not in result and "error" not in result:
         result["response"] = {}  # an Empty response is still the result of the union
     return result
+
+
+def _retype(message: dict, started: str, version: str) -> dict:
+    type_url = message.get("@type", "")
+    prefix = f"type.googleapis.com/google.cloud.healthcare.{started}."
+    if version == started or not type_url.startswith(prefix):
+        return message
+    return {**message, "@type": f"type.googleapis.com/google.cloud.healthcare.{version}.{type_url[len(prefix):]}"}
 
 
 def operation_get(name: str) -> Operation:
@@ -98,7 +111,8 @@ def operation_get(name: str) -> Operation:
     return op
 
 
-def operation_list(*, dataset_name: str, filter: str = "", page_size: int = 0, page_token: str = "") -> dict:
+def operation_list(*, dataset_name: str, filter: str = "", page_size: int = 0, page_token: str = "",
+                   version: str = "") -> dict:
     """Return a ListOperationsResponse page, newest first.
 
     Filter: AND-joined `done=true|false`, `metadata.apiMethodName="..."` (`=`, `!=`, or `:` for a substring).
@@ -110,7 +124,7 @@ def operation_list(*, dataset_name: str, filter: str = "", page_size: int = 0, p
     size = _page_size(page_size)
     offset = _page_offset(page_token)
     ops = list(queryset.order_by("-create_time", "-id")[offset : offset + size + 1])
-    result = {"operations": [operation_json(op) for op in ops[:size]]}
+    result = {"operations": [operation_json(op, version=version) for op in ops[:size]]}
     if len(ops) > size:
         result["nextPageToken"] = base64.urlsafe_b64encode(f"o:{offset + size}".encode()).decode()
     return result

@@ -28,14 +28,15 @@ def operations_list(request, version: str, dataset: str):
     _dataset_exists(dataset)
     payload = service.operation_list(
         dataset_name=dataset, filter=request.GET.get("filter", ""), page_size=_int(request.GET, "pageSize"),
-        page_token=request.GET.get("pageToken", ""),
+        page_token=request.GET.get("pageToken", ""), version=version,
     )
     return json_response(request, payload)
 
 
 @require_GET
 def operation_get(request, version: str, dataset: str, op_id: str):
-    return json_response(request, service.operation_json(service.operation_get(f"{dataset}/operations/{op_id}")))
+    op = service.operation_get(f"{dataset}/operations/{op_id}")
+    return json_response(request, service.operation_json(op, version=version))
 
 
 @require_POST
