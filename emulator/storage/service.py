@@ -41,11 +41,18 @@ def project_create(*, project_id: str, display_name: str = "", labels: dict | No
     if not PROJECT_ID_RE.match(project_id):
         raise ApiError(400, f"Invalid project id {project_id!r}: 6 to 30 lowercase letters, digits or hyphens, "
                             "starting with a letter.")
-    project, _ = Project.objects.get_or_create(
+    project, created = Project.objects.get_or_create(
         project_id=project_id,
         defaults={"number": project_number(project_id), "display_name": display_name or project_id,
                   "labels": labels or {}, "parent": parent},
     )
+    # A project first made implicitly (by a bucket insert) takes the display name and labels given later.
+    changes = {k: v for k, v in (("display_name", display_name), ("labels", labels), ("parent", parent))
+               if v and getattr(project, k) != v}
+    if not created and changes:
+        for key, value in changes.items():
+            setattr(project, key, value)
+        project.save(update_fields=[*changes, "update_time"])
     return project
 
 
@@ -112,7 +119,8 @@ def bucket_delete(name: str) -> None:
 
 def bucket_page(*, project_id: str, prefix: str = "", after: str = "", limit: int = 1000) -> list[Bucket]:
     """Return up to `limit` buckets of the project, by name, after `after` (keyset)."""
-    qs = Bucket.objects.select_related("project").filter(project__project_id=project_id)
+    owner = {"project__number": project_id} if project_id.isdigit() else {"project__project_id": project_id}
+    qs = Bucket.objects.select_related("project").filter(**owner)
     if prefix:
         qs = qs.filter(name__gte=prefix, **({"name__lt": successor(prefix)} if successor(prefix) else {}))
     if after:
@@ -194,7 +202,11 @@ def object_get_in(bucket: Bucket, name: str) -> Object:
 
 def object_open(obj: Object) -> BinaryIO:
     """Return the bytes of the object's current generation (a file the caller closes)."""
-    return blob_open(obj.blob_key)
+    try:
+        return blob_open(obj.blob_key)
+    except FileNotFoundError:
+        # Overwritten or deleted between reading the row and opening the file.
+        raise ApiError(404, OBJECT_NOT_FOUND.format(bucket=obj.bucket.name, name=obj.name)) from None
 
 
 def object_write(bucket: str, name: str, data: bytes | BinaryIO | Iterable[bytes], *,
