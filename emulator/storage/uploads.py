@@ -11,6 +11,7 @@ import re
 import secrets
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -137,9 +138,11 @@ def _resumable_start(request: HttpRequest, bucket: Bucket) -> HttpResponse:
         metadata=metadata, preconditions=preconditions_from(request),
         total_size=int(total) if total and total.isdigit() else None,
     )
-    location = request.build_absolute_uri(
-        f"/upload/storage/v1/b/{quote(bucket.name, safe='')}/o?uploadType=resumable&upload_id={upload_id}"
-    )
+    # The session URI points at the host the client used (not validated against ALLOWED_HOSTS: the emulator
+    # answers whatever name it is reached by, e.g. a compose service name), else at EMULATOR_PUBLIC_URL.
+    host = request.META.get("HTTP_HOST")
+    base = f"{request.scheme}://{host}" if host else settings.EMULATOR_PUBLIC_URL.rstrip("/")
+    location = f"{base}/upload/storage/v1/b/{quote(bucket.name, safe='')}/o?uploadType=resumable&upload_id={upload_id}"
     response = HttpResponse(status=200)
     response["Location"] = location
     response["X-GUploader-UploadID"] = upload_id
