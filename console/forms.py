@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gcp.wildcards import WildcardError, check_bucket, check_import_uri, split_uri
 
@@ -29,7 +29,7 @@ def clean_project(value: str) -> str:
 
 class ProjectLocationForm(forms.Form):
     project = _project_field()
-    location = forms.CharField(label=gettext_lazy("Location"), max_length=63)
+    location = forms.CharField(label=pgettext_lazy("region", "Location"), max_length=63)
 
     def clean_project(self):
         return clean_project(self.cleaned_data["project"])
