@@ -104,6 +104,19 @@ def blob_adopt(path: Path) -> BlobInfo:
     return BlobInfo(key=key, size=size, md5=base64.b64encode(md5.digest()).decode(), crc32c=encode_crc32c(crc))
 
 
+def blob_clone(key: str) -> str:
+    """Return a new key holding the same bytes (a hard link: blob files are never changed in place)."""
+    new_key = secrets.token_hex(16)
+    target = blob_path(new_key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(blob_path(key), target)
+    except OSError:
+        with blob_open(key) as src:
+            return blob_write(src).key
+    return new_key
+
+
 def blob_open(key: str) -> BinaryIO:
     return open(blob_path(key), "rb")  # noqa: SIM115 — the caller closes it
 

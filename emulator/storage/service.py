@@ -16,7 +16,7 @@ from django.utils import timezone
 from emulator.wire import ApiError
 
 from . import queries
-from .blobs import BlobInfo, blob_delete, blob_open, blob_write
+from .blobs import BlobInfo, blob_clone, blob_delete, blob_open, blob_write
 from .models import Bucket, Object, Project
 
 BUCKET_NOT_FOUND = "The specified bucket does not exist."
@@ -316,3 +316,42 @@ def object_patch(bucket: str, name: str, *, changes: dict, preconditions: dict |
         obj.save()
     obj.bucket = bucket_obj
     return obj
+
+
+def object_copy(source_bucket: str, source_name: str, bucket: str, name: str, *, overrides: dict | None = None,
+                preconditions: dict | None = None) -> Object:
+    """Copy an object (objects.copy / objects.rewrite in one step); `overrides` may set contentType, metadata."""
+    source = object_get(source_bucket, source_name)
+    target = bucket_get(bucket)
+    object_validate_name(name)
+    overrides = overrides or {}
+    try:
+        key = blob_clone(source.blob_key)
+    except FileNotFoundError:
+        raise ApiError(404, OBJECT_NOT_FOUND.format(bucket=source_bucket, name=source_name)) from None
+    blob = BlobInfo(key=key, size=source.size, md5=source.md5, crc32c=source.crc32c)
+    metadata = overrides["metadata"] if overrides.get("metadata") is not None else source.metadata
+    return object_commit(target, name, blob, content_type=overrides.get("contentType") or source.content_type,
+                         metadata=metadata, storage_class=overrides.get("storageClass") or source.storage_class,
+                         preconditions=preconditions)
+
+
+def object_compose(bucket: str, name: str, *, sources: list[str], destination: dict | None = None,
+                   preconditions: dict | None = None) -> Object:
+    """Concatenate up to 32 objects of the bucket into `name` (objects.compose)."""
+    target = bucket_get(bucket)
+    object_validate_name(name)
+    if not 1 <= len(sources) <= 32:
+        raise ApiError(400, "A compose request needs between 1 and 32 source objects.")
+    parts = [object_get_in(target, source) for source in sources]
+
+    def chunks():
+        for part in parts:
+            with object_open(part) as fh:
+                while chunk := fh.read(1024 * 1024):
+                    yield chunk
+
+    destination = destination or {}
+    return object_commit(target, name, blob_write(chunks()),
+                         content_type=destination.get("contentType") or parts[0].content_type,
+                         metadata=destination.get("metadata") or {}, preconditions=preconditions)

@@ -202,3 +202,28 @@ def _stream(obj: Object, start: int, length: int):
                 return
             length -= len(chunk)
             yield chunk
+
+
+def object_copy(request: HttpRequest, bucket: str, name: str, dest_bucket: str, dest_name: str,
+                verb: str = "copyTo") -> HttpResponse:
+    """objects.copy (copyTo) and objects.rewrite (rewriteTo, always done in one call)."""
+    if request.method != "POST":
+        return object_detail(request, bucket, f"{name}/{verb}/b/{dest_bucket}/o/{dest_name}")
+    obj = service.object_copy(bucket, name, dest_bucket, dest_name, overrides=read_json(request),
+                              preconditions=preconditions_from(request))
+    resource = object_resource(obj, dest_bucket)
+    if verb == "copyTo":
+        return json_response(request, resource)
+    return json_response(request, {"kind": "storage#rewriteResponse", "totalBytesRewritten": str(obj.size),
+                                   "objectSize": str(obj.size), "done": True, "resource": resource})
+
+
+def object_compose(request: HttpRequest, bucket: str, name: str) -> HttpResponse:
+    """objects.compose: concatenate sourceObjects into the destination object."""
+    if request.method != "POST":
+        return object_detail(request, bucket, f"{name}/compose")
+    body = read_json(request)
+    sources = [item.get("name", "") for item in body.get("sourceObjects") or []]
+    obj = service.object_compose(bucket, name, sources=sources, destination=body.get("destination"),
+                                 preconditions=preconditions_from(request))
+    return json_response(request, object_resource(obj, bucket))

@@ -158,3 +158,22 @@ def test_a_checksum_mismatch_in_a_multipart_upload_is_refused(emulator_server, b
 
     assert response.status_code == 400
     assert not bucket.blob("bad.bin").exists()
+
+
+def test_copy_rewrite_and_compose_make_new_objects(gcs, bucket, unique_id):
+    other = gcs.create_bucket(f"st-copy-{unique_id}")
+    bucket.blob("src/one.txt").upload_from_string(b"one,", content_type="text/plain")
+    bucket.blob("src/two.txt").upload_from_string(b"two")
+
+    copied = bucket.copy_blob(bucket.blob("src/one.txt"), other, "dst/one.txt")
+    other.blob("dst/rewritten.txt").rewrite(bucket.blob("src/two.txt"))
+    composed = bucket.blob("both.txt")
+    composed.compose([bucket.blob("src/one.txt"), bucket.blob("src/two.txt")])
+
+    assert copied.content_type == "text/plain"
+    assert other.blob("dst/one.txt").download_as_bytes() == b"one,"
+    assert other.blob("dst/rewritten.txt").download_as_bytes() == b"two"
+    assert bucket.blob("both.txt").download_as_bytes() == b"one,two"
+    assert composed.size == 7
+    bucket.blob("src/one.txt").delete()
+    assert other.blob("dst/one.txt").download_as_bytes() == b"one,"  # the copy does not share the source's fate
