@@ -13,6 +13,7 @@ def _open_store_action(page, live_server, cloud, action: str):
     with page.expect_navigation():
         page.get_by_role("link", name=cloud.dataset).click()
     page.get_by_test_id(f"actions-{cloud.store}").click()
+    page.screenshot(path="/tmp/console-dataset.png")
     with page.expect_navigation():
         page.locator(f"tr[data-store='{cloud.store}'] .menu").get_by_role("link", name=action).click()
 
@@ -62,6 +63,7 @@ def test_a_user_exports_a_series_picked_in_browse_as_png(browser_login, live_ser
         page.get_by_test_id("browse-table").locator("tbody a").first.click()
     page.locator(f"input[value='/studies/{study}/series/{series[0]}']").check()
     expect(page.locator("img").first).to_have_js_property("complete", True)
+    page.screenshot(path="/tmp/console-browse.png")
     with page.expect_navigation():
         page.get_by_test_id("export-selected").click()
     expect(page.get_by_test_id("filter-paths")).to_have_value(f"/studies/{study}/series/{series[0]}")
