@@ -6,6 +6,7 @@ views use them too.
 
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -23,6 +24,9 @@ BUCKET_NOT_FOUND = "The specified bucket does not exist."
 OBJECT_NOT_FOUND = "No such object: {bucket}/{name}"
 PROJECT_ID_RE = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
+# SQLite has one writer at a time and its busy handler polls with sleeps of 1 ms and more; threads of the
+# same process queue on this lock instead, which hands over at once (other processes still use the busy wait).
+_WRITE_LOCK = threading.Lock()
 STORAGE_CLASSES = {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE", "MULTI_REGIONAL", "REGIONAL",
                    "DURABLE_REDUCED_AVAILABILITY"}
 
@@ -246,7 +250,7 @@ def _commit_row(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: str,
                 storage_class: str, preconditions: dict) -> tuple[Object, str]:
     now = timezone.now()
     generation = time.time_ns() // 1000  # Cloud Storage generations are microsecond timestamps
-    with transaction.atomic():
+    with _WRITE_LOCK, transaction.atomic():
         existing = queries.object_by_name(bucket.pk, name)
         check_preconditions(existing, preconditions)
         fields = {"size": blob.size, "md5": blob.md5, "crc32c": blob.crc32c, "blob_key": blob.key,
