@@ -82,16 +82,21 @@ def _matching_names(pattern) -> Iterator[str]:
 def import_processor(op: Operation) -> Callable[[str], dict | None]:
     """Return the function that imports one object of the operation's bucket."""
     from emulator.healthcare.service import InvalidDicom, instance_store, store_get
-    from emulator.storage.service import object_get, object_open
+    from emulator.storage.service import bucket_get, object_get_in, object_open
 
     store = store_get(op.store_name)
-    bucket = gcs_pattern_parse(op.request["uri"]).bucket
+    bucket_name = gcs_pattern_parse(op.request["uri"]).bucket
     storage_class = op.request.get("storage_class", "STANDARD")
+    try:
+        bucket = bucket_get(bucket_name)
+    except ApiError as exc:
+        error = status("NOT_FOUND", exc.message)
+        return lambda name: _log_payload(f"gs://{bucket_name}/{name}", error)
 
     def process(name: str) -> dict | None:
-        source = f"gs://{bucket}/{name}"
+        source = f"gs://{bucket_name}/{name}"
         try:
-            with object_open(object_get(bucket, name)) as data:
+            with object_open(object_get_in(bucket, name)) as data:
                 instance_store(store, data, storage_class=storage_class)
         except InvalidDicom as exc:
             return _log_payload(source, status("INVALID_ARGUMENT", str(exc)))
