@@ -73,3 +73,12 @@ def starter(django_user_model, password):
     user = django_user_model.objects.create_user("bob", "bob@example.org", password)
     user.user_permissions.add(Permission.objects.get(codename="start_operation", content_type__app_label="operations"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English, whatever language an earlier request left active in this thread."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -12,8 +12,10 @@ STORE = "/projects/p1/locations/us-central1/datasets/d1/dicomStores/s1"
 def test_the_import_and_export_pages_use_the_console_wording_in_german(client, starter):
     client.force_login(starter)
 
-    import_page = client.get(f"{STORE}/import", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    export_page = client.get(f"{STORE}/export", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    # override() restores the thread's language afterwards: LocaleMiddleware leaves German active otherwise.
+    with translation.override("en"):
+        import_page = client.get(f"{STORE}/import", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        export_page = client.get(f"{STORE}/export", HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
     for label in ("Importieren", "Cloud Storage-Pfad überschreiben", "Speicherklasse", "Erweiterte Optionen"):
         assert label in import_page

@@ -34,3 +34,12 @@ def answer_anything(mock, body=None, status=200, content_type="application/json"
     payload = json.dumps(body if body is not None else {})
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         mock.add(method, re.compile(re.escape(FAKE) + "/.*"), body=payload, status=status, content_type=content_type)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English, whatever language an earlier request left active in this thread."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
