@@ -117,7 +117,9 @@ class Operation(models.Model):
     @property
     def success_percent(self) -> float:
         total = self.total_count
-        return round(100 * self.success_count / total, 1) if total else (0.0 if self.is_running else 100.0)
+        if not total:  # no counters at all: a full bar only for a success
+            return 100.0 if self.state == self.State.SUCCEEDED else 0.0
+        return round(100 * self.success_count / total, 1)
 
     @property
     def failure_percent(self) -> float:

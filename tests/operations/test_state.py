@@ -93,3 +93,12 @@ def test_names_are_split_into_their_parts():
     assert parse_store_name("projects/p/locations/l/datasets/d/dicomStores/s")["store"] == "s"
     with pytest.raises(ValueError, match="Not a DICOM store name"):
         parse_store_name("projects/p/datasets/d")
+
+
+def test_the_progress_bar_is_full_green_only_for_a_success():
+    assert Operation(state=Operation.State.SUCCEEDED).success_percent == 100.0
+    assert Operation(state=Operation.State.EXPIRED).success_percent == 0.0
+    running = Operation(state=Operation.State.RUNNING, success_count=30, failure_count=10, pending_count=60)
+    assert (running.progress_percent, running.success_percent, running.failure_percent) == (40, 30.0, 10.0)
+    partial = Operation(state=Operation.State.SUCCEEDED_WITH_FAILURES, success_count=98, failure_count=2)
+    assert partial.is_ok is False and partial.progress_percent == 100
