@@ -10,6 +10,13 @@ PROJECT = "storage-tests"
 
 
 @pytest.fixture
+def data_dir(settings, tmp_path):
+    """The in-process service's data directory (for tests that call emulator.storage directly)."""
+    settings.EMULATOR_DATA_DIR = tmp_path / "emulator"
+    return settings.EMULATOR_DATA_DIR
+
+
+@pytest.fixture
 def gcs(emulator_url) -> storage.Client:
     """An unmodified google-cloud-storage client talking to the session's emulator (no credentials)."""
     return storage.Client(project=PROJECT)

@@ -32,8 +32,9 @@ def test_hostile_names_are_stored_and_read_back_without_touching_paths(emulator_
         assert bucket.blob(name).download_as_bytes() == f"payload {i}".encode()
     assert sorted(b.name for b in bucket.list_blobs()) == sorted(HOSTILE_NAMES)
     # Every file in the data directory is a blob named by a random hex key (or an upload session file).
+    blob_file = re.compile(r"(objects|dicom)/[0-9a-f]{2}/[0-9a-f]{32}|uploads/[0-9a-f]{32}|.*\.(log|sqlite3.*)")
     for path in _files(data_dir):
-        assert re.fullmatch(r"(objects|dicom)/[0-9a-f]{2}/[0-9a-f]{32}|uploads/[0-9a-f]{32}|.*\.(log|sqlite3.*)", path), path
+        assert blob_file.fullmatch(path), path
     # And nothing appeared next to it (the emulator's own database and logs aside).
     new_outside = {p for p in _files(data_dir.parent.parent) - outside_before if not p.startswith("emulator/data/")}
     assert all(re.search(r"\.(log|sqlite3(-wal|-shm)?)$|/var/", p) for p in new_outside), new_outside

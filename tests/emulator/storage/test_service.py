@@ -9,12 +9,6 @@ from emulator.storage import service
 from emulator.wire import ApiError
 
 
-@pytest.fixture
-def data_dir(settings, tmp_path):
-    settings.EMULATOR_DATA_DIR = tmp_path / "emulator"
-    return settings.EMULATOR_DATA_DIR
-
-
 @pytest.mark.django_db
 def test_projects_and_buckets_are_created_idempotently(data_dir):
     first = service.project_create(project_id="svc-project", display_name="Service project")
