@@ -84,7 +84,11 @@ def _int(ds: pydicom.Dataset, keyword: str) -> int | None:
 def dataset_to_json(ds: pydicom.Dataset) -> dict:
     """Return DICOM JSON of the dataset (not its file meta) with PixelData and bulk binary values left out."""
     dropped = "__bulk__"
-    result = ds.to_json_dict(bulk_data_threshold=BULK_THRESHOLD, bulk_data_element_handler=lambda elem: dropped)
+    # PixelData is always over the threshold, so it goes through the handler and is dropped too. Invalid
+    # values are left out rather than rejecting the instance (stores accept imperfect real-world files).
+    result = ds.to_json_dict(
+        bulk_data_threshold=BULK_THRESHOLD, bulk_data_element_handler=lambda elem: dropped, suppress_invalid_tags=True
+    )
     return _strip_bulk(result, dropped)
 
 
@@ -118,12 +122,15 @@ def parse_instance(data: bytes) -> ParsedInstance:
     for uid in (sop_uid, study_uid, series_uid):
         if len(uid) > 64:
             raise DicomParseError(f"invalid UID {uid[:80]!r}: longer than 64 characters")
-    header = pydicom.Dataset({tag: elem for tag, elem in ds._dict.items() if tag != PIXEL_DATA})
-    header.set_original_encoding(ds.is_little_endian, ds.is_implicit_VR, ds.original_character_set)
     try:
-        metadata = dataset_to_json(header)
+        metadata = dataset_to_json(ds)
     except Exception as exc:
         raise DicomParseError(f"failed to parse DICOM: invalid attribute value: {exc}") from None
+    transfer_syntax_uid = _text(ds.file_meta, "TransferSyntaxUID")
+    if transfer_syntax_uid:
+        # The file meta's Transfer Syntax UID is part of what a store answers for an instance.
+        metadata["00020010"] = {"vr": "UI", "Value": [transfer_syntax_uid]}
+        metadata = dict(sorted(metadata.items()))
     patient_name = ds.get("PatientName")
     referring = ds.get("ReferringPhysicianName")
     return ParsedInstance(
@@ -132,7 +139,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
         series_uid=series_uid,
         sop_uid=sop_uid,
         sop_class_uid=_text(ds, "SOPClassUID") or _text(ds.file_meta, "MediaStorageSOPClassUID"),
-        transfer_syntax_uid=_text(ds.file_meta, "TransferSyntaxUID"),
+        transfer_syntax_uid=transfer_syntax_uid,
         number_of_frames=(_int(ds, "NumberOfFrames") or 1) if PIXEL_DATA in ds else 0,
         rows=_int(ds, "Rows") or 0,
         columns=_int(ds, "Columns") or 0,
