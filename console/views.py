@@ -41,7 +41,9 @@ def _store_context(project, location, dataset, store) -> dict:
 
 def datasets_home(request):
     """Go to the datasets of the chosen (or remembered) project and location, or ask for them."""
-    form = ProjectLocationForm(request.GET or None)
+    # ?project=X alone (a project picked from the list) only fills in the form.
+    chosen = request.GET.get("project", "").strip()
+    form = ProjectLocationForm(request.GET if "location" in request.GET else None, initial={"project": chosen})
     if form.is_valid():
         project, location = form.cleaned_data["project"], form.cleaned_data["location"]
         services.selection_remember(session=request.session, project=project, location=location)
@@ -49,7 +51,10 @@ def datasets_home(request):
     project, location = services.selection_get(session=request.session)
     if project and location and not request.GET:
         return redirect("console-dataset-list", project, location)
-    return render(request, "console/select.html", {"form": form, "locations": _locations(request, project)})
+    project = chosen or project
+    return render(request, "console/select.html", {
+        "form": form, "project": project, "locations": _locations(request, project), "projects": _projects(request),
+    })
 
 
 def _locations(request, project: str) -> list[str]:
@@ -57,6 +62,14 @@ def _locations(request, project: str) -> list[str]:
         return []
     try:
         return services.locations_list(project=project)
+    except errors.ApiError as exc:
+        messages.error(request, str(exc))
+        return []
+
+
+def _projects(request) -> list[dict]:
+    try:
+        return services.projects_search(text="")
     except errors.ApiError as exc:
         messages.error(request, str(exc))
         return []

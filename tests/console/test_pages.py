@@ -231,3 +231,14 @@ def test_the_transfer_syntax_options_follow_the_file_type(client, user):
 
     assert jpeg.count("<option") == 1 and "1.2.840.10008.1.2.4.50" in jpeg
     assert 'value=""' in png
+
+
+def test_the_selector_lists_projects_and_then_the_locations_of_the_chosen_one(client, user, cloud):
+    client.force_login(user)
+
+    first = client.get("/datasets/").content.decode()
+    chosen = client.get("/datasets/", {"project": cloud.project}).content.decode()
+
+    assert 'class="card project-shortlist"' in first  # the first 20 of every project the emulator holds
+    assert f'<option value="{cloud.location}"' in chosen
+    assert "errorlist" not in chosen
