@@ -63,12 +63,13 @@ class Operation(models.Model):
     class Meta:
         ordering = ["-create_time", "-id"]
         indexes = [
-            models.Index(fields=["project", "location", "dataset", "-create_time"], name="op_dataset_created"),
+            # Each list query orders by (-create_time, -id): the id in the index spares a sort.
+            models.Index(fields=["project", "location", "dataset", "-create_time", "-id"], name="op_dataset_newest"),
             models.Index(fields=["-create_time", "-id"], name="op_created"),
             models.Index(fields=["state", "next_poll_at"], name="op_state_next_poll"),
-            models.Index(fields=["state", "-create_time"], name="op_state_created"),
-            models.Index(fields=["store", "-create_time"], name="op_store_created"),
-            models.Index(fields=["started_by", "-create_time"], name="op_user_created"),
+            models.Index(fields=["state", "-create_time", "-id"], name="op_state_newest"),
+            models.Index(fields=["store", "-create_time", "-id"], name="op_store_newest"),
+            models.Index(fields=["started_by", "-create_time", "-id"], name="op_user_newest"),
         ]
         permissions = [
             ("start_operation", "Can start imports and exports"),
