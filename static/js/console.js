@@ -8,6 +8,10 @@
   }
 
   document.addEventListener("click", function (event) {
+    // A click outside a picker closes its popup list (the project search results).
+    document.querySelectorAll(".picker-popup").forEach(function (popup) {
+      if (!popup.closest(".picker-field").contains(event.target)) { popup.innerHTML = ""; }
+    });
     var pick = event.target.closest("[data-pick]");
     if (pick) {
       event.preventDefault();

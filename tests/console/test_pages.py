@@ -242,3 +242,33 @@ def test_the_selector_lists_projects_and_then_the_locations_of_the_chosen_one(cl
     assert 'class="card project-shortlist"' in first  # the first 20 of every project the emulator holds
     assert f'<option value="{cloud.location}"' in chosen
     assert "errorlist" not in chosen
+
+
+def test_a_user_without_the_permission_gets_403_when_posting_an_export(client, user, cloud):
+    client.force_login(user)
+
+    response = client.post(cloud.url("export"), {"project": cloud.project, "location": f"{cloud.bucket}/out",
+                                                 "file_type": "dicom", "transfer_syntax": "*"})
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("check", "service", "role"),
+    [("bucket_check_readable", "bucket_check_for_import", "roles/storage.objectViewer"),
+     ("bucket_check_writable", "bucket_check_for_export", "roles/storage.objectCreator")],
+)
+def test_a_403_on_the_bucket_becomes_a_message_naming_the_missing_role(monkeypatch, check, service, role):
+    from console import services
+    from gcp import errors
+
+    def denied(session, *, bucket):
+        raise errors.PermissionDenied("caller does not have storage.objects.list access", code=403,
+                                      status="PERMISSION_DENIED")
+
+    monkeypatch.setattr(services.storage, check, denied)
+
+    with pytest.raises(errors.PermissionDenied) as excinfo:
+        getattr(services, service)(bucket="locked-bucket")
+
+    assert "gs://locked-bucket" in str(excinfo.value) and role in str(excinfo.value)
