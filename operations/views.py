@@ -33,7 +33,6 @@ def _list_context(request, *, project: str = "", location: str = "", dataset: st
         "page": page,
         "operations": page.object_list,
         "any_running": any(op.state == Operation.State.RUNNING for op in page.object_list),
-        "stores": store_choices(project=project, location=location, dataset=dataset),
         "query": query.urlencode(),
         "project": project,
         "location": location,
@@ -44,6 +43,10 @@ def _list_context(request, *, project: str = "", location: str = "", dataset: st
 def _render_list(request, template: str, context: dict):
     if request.headers.get("HX-Request"):
         return render(request, "operations/_table.html", context)
+    # Only the full page shows the filters (the live fragment is just the table).
+    context["stores"] = store_choices(
+        project=context["project"], location=context["location"], dataset=context["dataset"]
+    )
     return render(request, template, context)
 
 

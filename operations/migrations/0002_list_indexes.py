@@ -5,43 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0001_initial'),
+        ("operations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='operation',
-            name='op_dataset_created',
+            model_name="operation",
+            name="op_dataset_created",
         ),
         migrations.RemoveIndex(
-            model_name='operation',
-            name='op_state_created',
+            model_name="operation",
+            name="op_state_created",
         ),
         migrations.RemoveIndex(
-            model_name='operation',
-            name='op_store_created',
+            model_name="operation",
+            name="op_store_created",
         ),
         migrations.RemoveIndex(
-            model_name='operation',
-            name='op_user_created',
+            model_name="operation",
+            name="op_user_created",
         ),
         migrations.AddIndex(
-            model_name='operation',
-            index=models.Index(fields=['project', 'location', 'dataset', '-create_time', '-id'], name='op_dataset_newest'),
+            model_name="operation",
+            index=models.Index(
+                fields=["project", "location", "dataset", "-create_time", "-id"], name="op_dataset_newest"
+            ),
         ),
         migrations.AddIndex(
-            model_name='operation',
-            index=models.Index(fields=['state', '-create_time', '-id'], name='op_state_newest'),
+            model_name="operation",
+            index=models.Index(fields=["state", "-create_time", "-id"], name="op_state_newest"),
         ),
         migrations.AddIndex(
-            model_name='operation',
-            index=models.Index(fields=['store', '-create_time', '-id'], name='op_store_newest'),
+            model_name="operation",
+            index=models.Index(fields=["store", "-create_time", "-id"], name="op_store_newest"),
         ),
         migrations.AddIndex(
-            model_name='operation',
-            index=models.Index(fields=['started_by', '-create_time', '-id'], name='op_user_newest'),
+            model_name="operation",
+            index=models.Index(fields=["started_by", "-create_time", "-id"], name="op_user_newest"),
         ),
     ]
