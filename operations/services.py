@@ -160,9 +160,7 @@ def _apply(operation_id: int, payload: dict, **guard) -> bool:
     if fields["state"] != Operation.State.RUNNING:
         fields["next_poll_at"] = None
         fields["poll_token"] = ""
-        fields.setdefault("end_time", now)
-        if fields["end_time"] is None:
-            fields["end_time"] = now
+        fields["end_time"] = fields["end_time"] or now
     updated = Operation.objects.filter(id=operation_id, state=Operation.State.RUNNING, **guard).update(
         **fields, updated_at=now
     )
