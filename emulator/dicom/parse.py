@@ -84,11 +84,20 @@ def _int(ds: pydicom.Dataset, keyword: str) -> int | None:
 def dataset_to_json(ds: pydicom.Dataset) -> dict:
     """Return DICOM JSON of the dataset (not its file meta) with PixelData and bulk binary values left out."""
     dropped = "__bulk__"
-    # PixelData is always over the threshold, so it goes through the handler and is dropped too. Invalid
-    # values are left out rather than rejecting the instance (stores accept imperfect real-world files).
-    result = ds.to_json_dict(
-        bulk_data_threshold=BULK_THRESHOLD, bulk_data_element_handler=lambda elem: dropped, suppress_invalid_tags=True
-    )
+    # PixelData is always over the threshold, so it goes through the handler and is dropped too.
+    handler = lambda elem: dropped  # noqa: E731
+    try:
+        result = ds.to_json_dict(bulk_data_threshold=BULK_THRESHOLD, bulk_data_element_handler=handler)
+    except Exception:
+        # Leave out the values pydicom cannot convert rather than reject the instance (stores accept
+        # imperfect real-world files). Not suppress_invalid_tags: it flips pydicom's global reading mode,
+        # which other threads of the emulator would see.
+        result = {}
+        for tag in list(ds.keys()):
+            try:
+                result[f"{tag:08X}"] = ds[tag].to_json_dict(handler, BULK_THRESHOLD)
+            except Exception:  # noqa: S112 — skipping one unconvertible attribute is the point
+                continue
     return _strip_bulk(result, dropped)
 
 
