@@ -1,6 +1,7 @@
 """Parse DICOM Part 10 bytes into a dataset and the attributes the emulator indexes."""
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ PIXEL_DATA = 0x7FE00010
 # Binary VRs whose large values DICOM JSON would carry as bulk data; /metadata leaves them out.
 BULK_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
 BULK_THRESHOLD = 1024
+# warnings.catch_warnings swaps process-wide state: threads of the emulator must not interleave it.
+_WARNINGS_LOCK = threading.Lock()
 
 
 class DicomParseError(ValueError):
@@ -37,7 +40,7 @@ def read_dataset(data: bytes, *, stop_before_pixels: bool = False) -> pydicom.Da
     """Read Part 10 bytes strictly: a preamble/file meta is required and truncation is an error."""
     if not data:
         raise DicomParseError("empty DICOM instance found")
-    with warnings.catch_warnings(record=True) as caught:
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=stop_before_pixels)

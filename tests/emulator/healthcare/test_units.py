@@ -247,3 +247,27 @@ def test_instance_store_raises_invalid_dicom_for_an_empty_file(local_store):
 
     with pytest.raises(service.InvalidDicom, match="empty DICOM instance found"):
         service.instance_store(local_store, io.BytesIO(b""))
+
+
+def test_parse_keeps_an_instance_with_an_invalid_value_and_leaves_that_value_out():
+    parsed = parse_instance(read("badVR.dcm"))  # NumberOfFrames is "1A"
+
+    assert parsed.sop_uid
+    assert "00280008" not in parsed.metadata
+
+
+def test_parse_from_many_threads_gives_the_same_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [read("CT_small.dcm"), read("CT_small.dcm")[:20000], b"", read("emri_small.dcm")] * 10
+
+    def outcome(data):
+        try:
+            return parse_instance(data).sop_uid
+        except DicomParseError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(outcome, inputs))
+
+    assert results == [outcome(data) for data in inputs]
