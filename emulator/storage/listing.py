@@ -6,13 +6,15 @@ a collapsed prefix), so every page is one or a few indexed range queries whateve
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from emulator.wire import ApiError
 
 from .glob import compile_glob, literal_prefix
-from .models import Bucket, Object
-from .service import object_scan, successor
+from .models import Bucket
+from .queries import ObjectRow, object_rows
+from .service import successor
 
 BATCH = 1000
 SKIP_IN_PLACE = 32  # rows under an already-listed prefix skipped in place before jumping past it
@@ -21,7 +23,7 @@ SCAN_LIMIT = 100_000  # rows examined per request when matchGlob rejects most of
 
 @dataclass
 class ObjectPage:
-    items: list[Object] = field(default_factory=list)
+    items: list[ObjectRow] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     next_page_token: str = ""
 
@@ -72,7 +74,7 @@ def object_list_page(bucket: Bucket, *, prefix: str = "", delimiter: str = "", m
     batch = min(BATCH, max_results + 1)
     while True:
         skip_prefix, skipped, restart = "", 0, False
-        for obj in object_scan(bucket, start=start, inclusive=inclusive, stop=stop, batch=batch):
+        for obj in _scan(bucket.pk, start=start, inclusive=inclusive, stop=stop, batch=batch):
             scanned += 1
             if skip_prefix and obj.name.startswith(skip_prefix):
                 skipped += 1
@@ -107,3 +109,12 @@ def _folder(name: str, prefix: str, delimiter: str) -> str:
         return ""
     cut = name.find(delimiter, len(prefix))
     return name[: cut + len(delimiter)] if cut >= 0 else ""
+
+
+def _scan(bucket_id: int, *, start: str, inclusive: bool, stop: str, batch: int) -> Iterator[ObjectRow]:
+    while True:
+        rows = object_rows(bucket_id, start=start, inclusive=inclusive, stop=stop, limit=batch)
+        yield from rows
+        if len(rows) < batch:
+            return
+        start, inclusive = rows[-1].name, False

@@ -5,6 +5,8 @@ is most of the difference between 250 and 700+ uploads per second on two cores. 
 as ordinary model instances, converted by the fields' own database converters.
 """
 
+import json
+from datetime import UTC, datetime
 from functools import cache
 
 from django.db import connection
@@ -23,6 +25,7 @@ BUCKET_SQL = (
     f" FROM {Bucket._meta.db_table} b JOIN {Project._meta.db_table} p ON p.id = b.project_id WHERE b.name = %s"
 )
 OBJECT_SQL = f"SELECT {', '.join(OBJECT_COLUMNS)} FROM {Object._meta.db_table} WHERE bucket_id = %s AND name = %s"  # noqa: S608
+OBJECT_RANGE_SQL = f"SELECT {', '.join(OBJECT_COLUMNS)} FROM {Object._meta.db_table} WHERE bucket_id = %s"  # noqa: S608
 INSERT_SQL = (f"INSERT INTO {Object._meta.db_table} ({', '.join(f.column for f in INSERT_FIELDS)}) "  # noqa: S608
               f"VALUES ({', '.join(['%s'] * len(INSERT_FIELDS))})")
 UPDATE_SQL = (f"UPDATE {Object._meta.db_table} SET "  # noqa: S608
@@ -80,3 +83,39 @@ def object_insert(obj: Object) -> None:
 def object_update(obj: Object) -> None:
     with connection.cursor() as cursor:
         cursor.execute(UPDATE_SQL, [*_db_values(obj, UPDATE_FIELDS), obj.pk])
+
+
+class ObjectRow:
+    """A listed object: the Object columns as plain attributes, without a model instance's cost."""
+
+    __slots__ = ("id", "bucket_id", "name", "generation", "metageneration", "size", "content_type", "md5",
+                 "crc32c", "storage_class", "metadata", "blob_key", "time_created", "updated")
+
+    def __init__(self, values):
+        (self.id, self.bucket_id, self.name, self.generation, self.metageneration, self.size, self.content_type,
+         self.md5, self.crc32c, self.storage_class, metadata, self.blob_key, created, updated) = values
+        self.time_created = _aware(created)
+        self.updated = _aware(updated)
+        self.metadata = json.loads(metadata) if isinstance(metadata, str) and metadata != "{}" else metadata or {}
+
+
+assert ObjectRow.__slots__ == tuple(f.attname for f in Object._meta.concrete_fields), "ObjectRow is out of date"
+
+
+def _aware(value):
+    """Return a UTC-aware datetime from what the driver gives (SQLite: naive UTC datetime or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def object_rows(bucket_id: int, *, start: str, inclusive: bool, stop: str, limit: int) -> list[ObjectRow]:
+    """Return up to `limit` objects with start <(=) name < stop, in name order (one indexed range query)."""
+    sql = OBJECT_RANGE_SQL + (" AND name >= %s" if inclusive else " AND name > %s")
+    params: list = [bucket_id, start]
+    if stop:
+        sql += " AND name < %s"
+        params.append(stop)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY name LIMIT %s", [*params, limit])
+        return [ObjectRow(row) for row in cursor.fetchall()]

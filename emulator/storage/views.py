@@ -2,10 +2,10 @@
 
 import re
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.http import http_date
 
-from emulator.wire import ApiError, error_response, json_response, read_json
+from emulator.wire import ApiError, apply_field_mask, error_response, json_response, parse_field_mask, read_json
 
 from . import service
 from .blobs import CHUNK
@@ -98,13 +98,24 @@ def objects(request: HttpRequest, bucket: str) -> HttpResponse:
         max_results=parse_max_results(request.GET.get("maxResults")),
         page_token=request.GET.get("pageToken", ""),
     )
-    payload = {
-        "kind": "storage#objects",
-        "items": [object_resource(obj, bucket) for obj in page.items],
-        "prefixes": page.prefixes,
-        "nextPageToken": page.next_page_token,
-    }
-    return json_response(request, payload)
+    payload: dict = {"kind": "storage#objects"}
+    if page.prefixes:
+        payload["prefixes"] = page.prefixes
+    if page.items:
+        payload["items"] = [object_resource(obj, bucket) for obj in page.items]
+    if page.next_page_token:
+        payload["nextPageToken"] = page.next_page_token
+    return lean_json_response(request, payload)
+
+
+def lean_json_response(request: HttpRequest, payload: dict) -> HttpResponse:
+    """json_response for a payload built without default values: skips the recursive compact (a third of a
+    1,000-object page's time) but applies `fields` and `prettyPrint` the same way."""
+    mask = request.GET.get("fields")
+    if mask:
+        payload = apply_field_mask(payload, parse_field_mask(mask))
+    pretty = request.GET.get("prettyPrint", "true").lower() not in ("false", "0")
+    return JsonResponse(payload, json_dumps_params={"indent": 2 if pretty else None})
 
 
 def object_detail(request: HttpRequest, bucket: str, name: str) -> HttpResponse:
