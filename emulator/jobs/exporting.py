@@ -186,7 +186,11 @@ def export_processor(op: Operation) -> Callable[[str], dict | None]:
     from emulator.healthcare.service import instance_open, store_get
     from emulator.storage.service import object_write
 
-    store = store_get(op.store_name)
+    try:
+        store = store_get(op.store_name)
+    except ApiError as exc:  # deleted while the operation ran: every remaining instance fails
+        error = status("NOT_FOUND", exc.message)
+        return lambda item: _log_payload(f"{op.store_name}/dicomWeb{item.removeprefix(MISSING)}", error)
     request = op.request
     fmt = Format(request["kind"], request["syntax"])
     bucket, prefix = request["bucket"], request["prefix"]

@@ -84,12 +84,12 @@ def import_processor(op: Operation) -> Callable[[str], dict | None]:
     from emulator.healthcare.service import InvalidDicom, instance_store, store_get
     from emulator.storage.service import bucket_get, object_get_in, object_open
 
-    store = store_get(op.store_name)
     bucket_name = gcs_pattern_parse(op.request["uri"]).bucket
     storage_class = op.request.get("storage_class", "STANDARD")
     try:
+        store = store_get(op.store_name)
         bucket = bucket_get(bucket_name)
-    except ApiError as exc:
+    except ApiError as exc:  # deleted while the operation ran: every remaining object fails
         error = status("NOT_FOUND", exc.message)
         return lambda name: _log_payload(f"gs://{bucket_name}/{name}", error)
 

@@ -26,6 +26,9 @@ def store_export(request, version: str, store: str):
 @require_GET
 def operations_list(request, version: str, dataset: str):
     _dataset_exists(dataset)
+    if request.GET.get("returnPartialSuccess", "").lower() in ("true", "1"):
+        # Google answers UNIMPLEMENTED unless the read spans collections, which a dataset's list never does.
+        raise ApiError(501, "returnPartialSuccess is only supported for reads across collections.")
     payload = service.operation_list(
         dataset_name=dataset, filter=request.GET.get("filter", ""), page_size=_int(request.GET, "pageSize"),
         page_token=request.GET.get("pageToken", ""), version=version,

@@ -74,6 +74,12 @@ def test_list_rejects_filters_it_does_not_understand(api, store, filter):
     assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
 
 
+def test_list_with_return_partial_success_is_unimplemented(api, store):
+    response = api.call("GET", f"/v1/{_dataset(store)}/operations", params={"returnPartialSuccess": "true"})
+    assert response.status_code == 501
+    assert response.json()["error"]["status"] == "UNIMPLEMENTED"
+
+
 def test_list_of_a_missing_dataset_is_not_found(api, project):
     response = api.call("GET", f"/v1/projects/{project}/locations/us-central1/datasets/nope/operations")
     assert response.status_code == 404
