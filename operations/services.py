@@ -307,7 +307,12 @@ def dataset_watch(*, project: str, location: str, dataset: str) -> None:
     # One cheap UPDATE per hour at most: the tab is viewed far more often than that matters.
     if WatchedDataset.objects.filter(**key, last_seen_at__lt=now - timedelta(hours=1)).update(last_seen_at=now):
         return
-    WatchedDataset.objects.get_or_create(**key, defaults={"last_seen_at": now})
+    watched, created = WatchedDataset.objects.get_or_create(**key, defaults={"last_seen_at": now})
+    if created:
+        # Sync at once rather than at the next sweep, so that earlier operations show up quickly.
+        from .tasks import operations_sync_task
+
+        transaction.on_commit(lambda: operations_sync_task.delay(watched.id))
 
 
 def operation_discover(*, payload: dict) -> Operation | None:
@@ -371,6 +376,12 @@ def operations_sweep(*, grace_seconds: float | None = None, sync: bool = True) -
         for watched in WatchedDataset.objects.all():
             synced += _sync_watched(watched)
     return {"requeued": requeued, "synced": synced}
+
+
+def dataset_sync(*, watched_id: int) -> int:
+    """Sync operations.list of one watched dataset now; return how many operations were stored or refreshed."""
+    watched = WatchedDataset.objects.filter(id=watched_id).first()
+    return _sync_watched(watched) if watched else 0
 
 
 def _sync_watched(watched: WatchedDataset) -> int:

@@ -52,6 +52,14 @@ def operations_sweep_task() -> dict:
     return result
 
 
+@shared_task(acks_late=True, name="operations.tasks.operations_sync_task")
+def operations_sync_task(watched_id: int) -> int:
+    """Sync operations.list of one dataset the console has just shown for the first time."""
+    from .services import dataset_sync
+
+    return dataset_sync(watched_id=watched_id)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=3, name="operations.tasks.operation_notify_task")
 def operation_notify_task(self, operation_id: int) -> None:
     """Send the end-of-operation e-mail and webhook configured in settings."""

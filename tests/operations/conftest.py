@@ -1,5 +1,6 @@
 """Fixtures of the operations tests: Operation JSON builders and rows in several states."""
 
+import io
 import itertools
 from datetime import timedelta
 
@@ -85,20 +86,19 @@ def running_operation(make_operation) -> Operation:
 LOCATION = "us-central1"
 
 
-def dicom_bytes(source: str = "CT_small.dcm") -> bytes:
-    """Return a copy of one of pydicom's test files with fresh UIDs."""
-    import io
-
+def dicom_copies(count: int, source: str = "CT_small.dcm"):
+    """Yield `count` copies of one of pydicom's test files, each with a fresh SOP Instance UID."""
     import pydicom
     from pydicom.data import get_testdata_file
     from pydicom.uid import generate_uid
 
     ds = pydicom.dcmread(get_testdata_file(source))
     ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-    out = io.BytesIO()
-    ds.save_as(out, enforce_file_format=True)
-    return out.getvalue()
+    for _ in range(count):
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        yield out.getvalue()
 
 
 class LiveStore:
@@ -135,16 +135,8 @@ class LiveStore:
         )
 
     def upload_dicom(self, prefix: str, count: int) -> None:
-        data = dicom_bytes()
-        import pydicom
-        from pydicom.uid import generate_uid
-
-        template = pydicom.dcmread(__import__("io").BytesIO(data))
-        for index in range(count):
-            template.SOPInstanceUID = template.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-            out = __import__("io").BytesIO()
-            template.save_as(out, enforce_file_format=True)
-            self.upload(f"{prefix}/{index:05d}.dcm", out.getvalue())
+        for index, data in enumerate(dicom_copies(count)):
+            self.upload(f"{prefix}/{index:05d}.dcm", data)
 
     def start_import_directly(self, uri: str) -> str:
         """POST :import straight to the emulator (as gcloud would), not through the console."""

@@ -23,6 +23,7 @@ def test_operation_start_stores_the_row_and_enqueues_polling_on_commit(
     # when
     with (
         mock.patch("operations.tasks.operation_poll_task.apply_async", autospec=True) as apply_async,
+        mock.patch("operations.tasks.operations_sync_task.delay", autospec=True) as sync,
         django_capture_on_commit_callbacks(execute=True),
     ):
         operation = services.operation_start(
@@ -47,7 +48,7 @@ def test_operation_start_stores_the_row_and_enqueues_polling_on_commit(
     assert operation.api_method.endswith("ImportDicomData")
     assert operation.request == {"gcs_uri": "gs://b/**.dcm", "storage_class": "NEARLINE"}
     apply_async.assert_called_once_with((operation.id, operation.poll_token), countdown=0)
-    assert WatchedDataset.objects.filter(dataset="ds1").exists()
+    sync.assert_called_once_with(WatchedDataset.objects.get(dataset="ds1").id)
 
 
 @mock.patch("operations.services.gcp_healthcare.export_dicom", autospec=True)
@@ -177,3 +178,22 @@ def test_ending_sends_the_webhook_and_email(make_operation, settings, mailoutbox
     assert body["url"].endswith(f"/operations/{operation.operation_id}")
     assert len(mailoutbox) == 1
     assert "Succeeded with failures" in mailoutbox[0].subject
+
+
+def test_a_newly_seen_dataset_is_synced_at_once(django_capture_on_commit_callbacks):
+    with (
+        mock.patch("operations.tasks.operations_sync_task.delay", autospec=True) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.dataset_watch(project="p1", location="us-central1", dataset="new")
+        services.dataset_watch(project="p1", location="us-central1", dataset="new")
+    delay.assert_called_once_with(WatchedDataset.objects.get(dataset="new").id)
+
+
+@mock.patch("operations.services.gcp_healthcare.operations_list", autospec=True)
+def test_a_dataset_that_cannot_be_listed_records_the_error(operations_list, db):
+    operations_list.side_effect = gcp_errors.NotFound("Dataset not found", code=404)
+    watched = WatchedDataset.objects.create(project="p1", location="l", dataset="gone", last_seen_at=timezone.now())
+    assert services.dataset_sync(watched_id=watched.id) == 0
+    watched.refresh_from_db()
+    assert watched.sync_error == "Dataset not found"
