@@ -1,6 +1,5 @@
 """The console in Chromium: from Datasets to a store, import with a preview, export a picked series as PNG."""
 
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -27,8 +26,8 @@ def test_a_user_imports_with_an_overridden_path_after_reading_the_preview(browse
 
     # when the location is picked in the bucket browser
     page.get_by_test_id("browse-buckets").click()
-    page.locator("#location-picker").get_by_role("button", name=re.compile(cloud.bucket)).first.click()
-    page.locator("#location-picker").get_by_role("button", name="📁 dir/").click()
+    page.locator("#location-picker").get_by_role("button", name=cloud.bucket, exact=True).click()
+    page.locator("#location-picker").get_by_role("button", name="dir/", exact=True).click()
     page.get_by_test_id("pick-current").click()
     expect(page.get_by_test_id("location-input")).to_have_value(f"{cloud.bucket}/dir/")
     expect(page.get_by_test_id("preview-count")).to_have_text("4")
@@ -70,7 +69,7 @@ def test_a_user_exports_a_series_picked_in_browse_as_png(browser_login, live_ser
 
     # and the destination and PNG are chosen
     page.get_by_test_id("browse-buckets").click()
-    page.locator("#location-picker").get_by_role("button", name=re.compile(cloud.bucket)).first.click()
+    page.locator("#location-picker").get_by_role("button", name=cloud.bucket, exact=True).click()
     page.get_by_test_id("pick-current").click()
     page.get_by_test_id("location-input").fill(f"{cloud.bucket}/exports/png")
     page.get_by_test_id("file-type-png").check()
