@@ -226,7 +226,10 @@ def _accepts(request) -> list[tuple[str, dict]]:
         else:
             current += char
     ranges.append(current)
-    return [multipart.content_type_params(r.strip()) for r in ranges if r.strip()]
+    parsed = [multipart.content_type_params(r.strip()) for r in ranges if r.strip()]
+    # google-api-python-client sends Accept: application/json on every call: treat it like */*.
+    return [("*/*", params) if media_type == "application/json" else (media_type, params)
+            for media_type, params in parsed]
 
 
 def _retrieve_choice(request, single: bool) -> tuple[bool, str]:

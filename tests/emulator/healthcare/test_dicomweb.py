@@ -395,3 +395,23 @@ def test_uids_that_look_like_paths_are_rejected_and_write_nothing_outside_the_da
 def test_a_study_uid_in_the_url_with_dot_dot_is_only_a_lookup(store):
     response = store.get("studies/..%2F..%2Fetc/series")
     assert response.status_code in (204, 404)
+
+
+def test_the_discovery_client_searches_and_retrieves_through_dicomweb(healthcare, store):
+    data = dicom_bytes(PatientID="DISCO-1")
+    study, series, sop = uids(data)
+    store.stow(data)
+    stores = healthcare().projects().locations().datasets().dicomStores()
+
+    found = stores.searchForInstances(parent=store.name, dicomWebPath="instances").execute()
+    nothing = stores.studies().searchForSeries(parent=store.name, dicomWebPath=f"studies/{generate_uid()}/series"
+                                               ).execute()
+    rendered = stores.studies().series().instances().retrieveRendered(
+        parent=store.name, dicomWebPath=f"studies/{study}/series/{series}/instances/{sop}/rendered"
+    )
+    rendered.postproc = lambda response, content: content
+    image = Image.open(io.BytesIO(rendered.execute()))
+
+    assert [value(r, "00080018") for r in found] == [sop]
+    assert nothing == {}  # 204 No Content
+    assert image.size == (128, 128)
