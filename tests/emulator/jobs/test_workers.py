@@ -84,6 +84,9 @@ def test_cancel_stops_a_running_import_between_instances(iapi, start_worker, uni
     name = iapi.start_import(store, f"gs://{bucket}/in/*").json()["name"]
     wait_until(lambda: "success" in iapi.ok("GET", f"/v1/{name}")["metadata"].get("counter", {}), timeout=30,
                what="first instances")
+    running = iapi.ok("GET", f"/v1/{name}")
+    assert "done" not in running
+    assert int(running["metadata"]["counter"]["pending"]) > 0  # listed, not yet processed
     # when
     iapi.ok("POST", f"/v1/{name}:cancel")
     # then
