@@ -294,9 +294,10 @@ def _study_row(item: dict) -> dict:
     }
 
 
-def browse_studies(*, store_name: str, limit: int = 200) -> list[dict]:
-    """Return the studies of a store."""
-    return [_study_row(item) for item in dicomweb.search_studies(get_session(), store_name=store_name, limit=limit)]
+def browse_studies(*, store_name: str, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Return one page of the studies of a store."""
+    items = dicomweb.search_studies(get_session(), store_name=store_name, limit=limit, offset=offset)
+    return [_study_row(item) for item in items]
 
 
 def browse_series(*, store_name: str, study_uid: str) -> list[dict]:

@@ -20,6 +20,7 @@ from .choices import STORAGE_CLASSES, syntax_choices
 from .forms import DatasetCreateForm, ExportForm, ImportForm, ProjectLocationForm, StoreCreateForm
 
 START_PERMISSION = "operations.start_operation"
+STUDIES_PER_PAGE = 50
 
 
 def _can_start(user) -> bool:
@@ -223,9 +224,10 @@ def store_browse(request, project: str, location: str, dataset: str, store: str)
     context = _store_context(project, location, dataset, store)
     study, series = request.GET.get("study", ""), request.GET.get("series", "")
     rows, level = [], "instances" if study and series else "series" if study else "studies"
+    offset = _offset(request.GET.get("offset"))
     try:
         if level == "studies":
-            rows = services.browse_studies(store_name=context["store_name"])
+            rows = services.browse_studies(store_name=context["store_name"], limit=STUDIES_PER_PAGE, offset=offset)
         elif level == "series":
             rows = services.browse_series(store_name=context["store_name"], study_uid=study)
         else:
@@ -234,8 +236,17 @@ def store_browse(request, project: str, location: str, dataset: str, store: str)
         messages.error(request, str(exc))
     return render(request, "console/browse.html", {
         **context, "rows": rows, "level": level, "study": study, "series": series,
-        "can_start": _can_start(request.user),
+        "can_start": _can_start(request.user), "offset": offset,
+        "previous_offset": max(offset - STUDIES_PER_PAGE, 0) if offset else None,
+        "next_offset": offset + STUDIES_PER_PAGE if level == "studies" and len(rows) == STUDIES_PER_PAGE else None,
     })
+
+
+def _offset(value: str | None) -> int:
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
 
 
 @require_GET

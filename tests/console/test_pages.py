@@ -272,3 +272,19 @@ def test_a_403_on_the_bucket_becomes_a_message_naming_the_missing_role(monkeypat
         getattr(services, service)(bucket="locked-bucket")
 
     assert "gs://locked-bucket" in str(excinfo.value) and role in str(excinfo.value)
+
+
+def test_browse_pages_through_studies(client, user, cloud, monkeypatch):
+    from console import views
+    from gcp import dicomweb
+    from tests.console.dicomdata import dicom_copy
+
+    monkeypatch.setattr(views, "STUDIES_PER_PAGE", 2)
+    dicomweb.store_instances(get_session(), store_name=cloud.store_name, files=[dicom_copy() for _ in range(3)])
+    client.force_login(user)
+
+    first = client.get(cloud.url("browse")).content.decode()
+    second = client.get(cloud.url("browse"), {"offset": 2}).content.decode()
+
+    assert first.count("?study=") == 2 and 'href="?offset=2"' in first
+    assert second.count("?study=") == 1 and 'href="?offset=0"' in second and "next-page" not in second
