@@ -96,7 +96,9 @@ class ObjectRow:
          self.md5, self.crc32c, self.storage_class, metadata, self.blob_key, created, updated) = values
         self.time_created = _aware(created)
         self.updated = _aware(updated)
-        self.metadata = json.loads(metadata) if isinstance(metadata, str) and metadata != "{}" else metadata or {}
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata) if metadata != "{}" else {}
+        self.metadata = metadata or {}
 
 
 assert ObjectRow.__slots__ == tuple(f.attname for f in Object._meta.concrete_fields), "ObjectRow is out of date"

@@ -27,8 +27,8 @@ def bucket(gcs, unique_id) -> storage.Bucket:
     return gcs.create_bucket(f"st-{unique_id}")
 
 
-def upload_many(bucket: storage.Bucket, names: list[str], data: bytes = b"x", threads: int = 16) -> None:
-    """Upload one small object per name, concurrently (the emulator serves several requests at once)."""
+def upload_many(bucket: storage.Bucket, names: list[str], data: bytes = b"x", threads: int = 8) -> None:
+    """Upload one small object per name, concurrently (8 threads: the client's connection pool holds 10)."""
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(lambda name: bucket.blob(name).upload_from_string(data), names))
 

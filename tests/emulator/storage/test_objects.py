@@ -23,6 +23,9 @@ def test_a_multipart_upload_round_trips_bytes_and_metadata(bucket):
     assert fetched.generation == blob.generation
     assert fetched.time_created is not None
     assert fetched.download_as_bytes() == b"hello world"
+    [listed] = bucket.list_blobs(prefix="dir/")
+    assert listed.metadata == {"origin": "test"}
+    assert listed.md5_hash == fetched.md5_hash and listed.updated == fetched.updated
 
 
 def test_overwriting_an_object_makes_a_new_generation(bucket):
