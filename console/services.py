@@ -191,7 +191,7 @@ def _preview_hints(uri: ImportUri, preview: ImportPreview, *, crossing: int, not
             _("%(count)d matching files do not end in .dcm: files that are not DICOM fail the import "
               "and are counted as failures.") % {"count": not_dcm}
         )
-    if preview.count >= LARGE_IMPORT or preview.truncated:
+    if preview.count >= LARGE_IMPORT or (preview.truncated and preview.count):
         hints.append(_("This matches a very large number of files: the import can take a long time."))
     if preview.truncated:
         hints.append(
