@@ -61,6 +61,7 @@ _BY_STATUS = {
     "PERMISSION_DENIED": PermissionDenied,
     "UNAUTHENTICATED": Unauthenticated,
     "FAILED_PRECONDITION": FailedPrecondition,
+    "ABORTED": ApiError,  # a 409 that is a concurrency conflict, not an existing resource
 }
 _BY_CODE = {
     400: InvalidArgument,
