@@ -310,9 +310,9 @@ def _frame_numbers(instance: Instance, frames: str) -> list[int]:
 
 def _frame_bytes(ds: pydicom.Dataset, index: int, frames: int, raw: bool) -> bytes:
     ts = ds.file_meta.TransferSyntaxUID
-    if ts.is_encapsulated:
-        if raw:
-            return list(generate_frames(ds.PixelData, number_of_frames=frames))[index]
+    if raw and ts.is_encapsulated:
+        return list(generate_frames(ds.PixelData, number_of_frames=frames))[index]
+    if not raw and (ts.is_encapsulated or not ts.is_little_endian):
         arr = pixel_array(ds, index=index if frames > 1 else None)
         return np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<")).tobytes()
     bits = int(ds.BitsAllocated)

@@ -59,14 +59,16 @@ def resource_id_check(kind: str, value: str) -> None:
         )
 
 
+def project_check(project_id: str) -> None:
+    """Raise a 404 ApiError unless the emulator knows the project (Resource Manager records)."""
+    from emulator.storage.service import project_get
+
+    project_get(project_id)
+
+
 def location_check(*, project_id: str, location: str) -> None:
-    """Raise a 404 ApiError unless the project exists (when projects are emulated) and the location is served."""
-    try:
-        from emulator.storage.service import project_get
-    except ImportError:  # the storage app's service is not there (yet): every project exists
-        project_get = None
-    if project_get is not None:
-        project_get(project_id)
+    """Raise a 404 ApiError unless the project exists and the location is served (EMULATOR_LOCATIONS)."""
+    project_check(project_id)
     if location not in settings.EMULATOR_LOCATIONS:
         raise ApiError(404, f"Location {location} is not found or access is unauthorized.")
 

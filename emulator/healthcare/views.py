@@ -25,7 +25,7 @@ def store_json(store: DicomStore) -> dict:
 
 @require_http_methods(["GET"])
 def locations(request, version, project):
-    service.location_check(project_id=project, location=settings.EMULATOR_LOCATIONS[0])
+    service.project_check(project)
     size = service.page_size_parse(request.GET.get("pageSize"))
     names = sorted(settings.EMULATOR_LOCATIONS)
     after = service.page_token_decode(request.GET.get("pageToken"))
