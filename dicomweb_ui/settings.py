@@ -207,3 +207,8 @@ CELERY_BEAT_SCHEDULE["operations-sweep"] = {
 EMULATOR_JOBS_CHUNK_SIZE = envint("EMULATOR_JOBS_CHUNK_SIZE", 100, minimum=1, maximum=10000)
 # Tests only: a pause after each object/instance, to widen the window for cancel and SIGKILL tests.
 EMULATOR_JOBS_ITEM_DELAY = envint("EMULATOR_JOBS_ITEM_DELAY_MS", 0, minimum=0, maximum=10000) / 1000
+# Tests only: a short Redis visibility timeout, so that the task of a worker killed outright (main process
+# and pool) is redelivered within seconds rather than after an hour. 0 keeps the setting above.
+if _visibility := envint("EMULATOR_TEST_VISIBILITY_TIMEOUT", 0, minimum=0):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": _visibility,
+                                       "unacked_restore_interval": 1, "unacked_restore_throttle": 1}

@@ -26,9 +26,9 @@ def start_worker(isolated_emulator, tmp_path):
     """Start workers on queue `emulator` of the isolated emulator; all are stopped after the test."""
     workers = []
 
-    def start(name: str, *, concurrency: int = 1, chunk: int = 10, delay_ms: int = 0):
+    def start(name: str, *, concurrency: int = 1, chunk: int = 10, delay_ms: int = 0, visibility: int = 0):
         env = {**isolated_emulator.env, "EMULATOR_JOBS_CHUNK_SIZE": str(chunk),
-               "EMULATOR_JOBS_ITEM_DELAY_MS": str(delay_ms)}
+               "EMULATOR_JOBS_ITEM_DELAY_MS": str(delay_ms), "EMULATOR_TEST_VISIBILITY_TIMEOUT": str(visibility)}
         worker = start_celery_worker(env, queues="emulator", log=tmp_path / f"{name}.log", concurrency=concurrency,
                                      name=name)
         workers.append(worker)
@@ -133,3 +133,21 @@ def test_a_worker_killed_mid_chunk_gets_the_chunk_redelivered_without_double_cou
     assert worker.log_path.read_text().count("chunk_run_task[") >= 2
     time.sleep(0.5)
     assert iapi.ok("GET", f"/v1/{name}") == op  # nothing moves after done
+
+
+def test_a_chunk_of_a_worker_killed_outright_is_redelivered_to_another_worker(iapi, start_worker, unique_id):
+    # given: a slow worker (main process and pool) working on the only chunk
+    _, bucket, store = _fill(iapi, unique_id, 20)
+    victim = start_worker("outright", chunk=40, delay_ms=100, visibility=3)
+    name = iapi.start_import(store, f"gs://{bucket}/in/*").json()["name"]
+    wait_until(lambda: int(iapi.ok("GET", f"/v1/{name}")["metadata"].get("counter", {}).get("success", 0)) >= 3,
+               timeout=30, what="a checkpoint")
+    # when: the whole worker dies; its message stays unacknowledged in Redis
+    victim.kill(signal.SIGKILL)
+    victim.popen.wait(10)
+    rescuer = start_worker("rescuer", chunk=40, visibility=3)
+    # then: after the visibility timeout the other worker gets the chunk and finishes from the checkpoint
+    op = iapi.wait(name, timeout=60)
+    assert op["metadata"]["counter"] == {"success": "20"}
+    assert iapi.instance_count(store) == 20
+    assert _tasks_run(rescuer) >= 1
