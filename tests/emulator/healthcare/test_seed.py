@@ -65,3 +65,48 @@ def test_generate_writes_n_synthetic_instances_under_a_prefix(emulator_server, u
     assert len(names) == 25
     assert all(name.startswith("p/study000") and name.endswith(".dcm") for name in names)
     assert len({name.split("/")[1] for name in names}) == 5
+
+
+def test_the_seeded_samples_import_and_every_image_renders(emulator_server, unique_id):
+    """End to end with the jobs app: import gs://demo-dicom-in/samples/*.dcm, then render each instance."""
+    import time
+
+    import pydicom
+    from pydicom.data import get_testdata_file
+
+    from emulator.healthcare.seed import SAMPLES
+
+    manage(emulator_server, "emulator_seed")
+    url = emulator_server.url
+    dataset = "projects/demo-project/locations/us-central1/datasets/demo-dataset"
+    store = f"{dataset}/dicomStores/samples-{unique_id}"
+    assert requests.post(f"{url}/v1/{dataset}/dicomStores", params={"dicomStoreId": f"samples-{unique_id}"},
+                         json={}, timeout=30).ok
+
+    # when
+    started = requests.post(f"{url}/v1/{store}:import", json={"gcsSource": {"uri": "gs://demo-dicom-in/samples/*.dcm"}},
+                            timeout=30).json()
+    deadline = time.monotonic() + 90
+    while True:
+        operation = requests.get(f"{url}/v1/{started['name']}", timeout=30).json()
+        if operation.get("done") or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+
+    # then
+    assert operation.get("done"), operation
+    datasets = [pydicom.dcmread(get_testdata_file(name), stop_before_pixels=True) for name in SAMPLES]
+    sops = {ds.SOPInstanceUID for ds in datasets}
+    assert operation["metadata"]["counter"]["success"] == str(len(SAMPLES))  # duplicates count as success
+    instances = requests.get(f"{url}/v1/{store}/dicomWeb/instances", params={"limit": 100, "includefield": "Rows"},
+                             timeout=30).json()
+    assert len(instances) == len(sops)
+    for item in instances:
+        study, series, sop = (item[tag]["Value"][0] for tag in ("0020000D", "0020000E", "00080018"))
+        rendered = requests.get(f"{url}/v1/{store}/dicomWeb/studies/{study}/series/{series}/instances/{sop}/rendered",
+                                params={"viewport": "256,256"}, timeout=60)
+        if "00280010" not in item:  # the structured report has no pixels
+            assert rendered.status_code == 400
+        else:
+            assert rendered.status_code == 200, (sop, rendered.text)
+            assert rendered.headers["Content-Type"] == "image/jpeg"
