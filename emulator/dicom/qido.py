@@ -92,8 +92,15 @@ def query_parse(params, level: str) -> Query:
     return query
 
 
+MAX_WILDCARD_STARS = 8
+
+
 def wildcard_regex(pattern: str) -> str:
     """Translate DICOM wildcards (`*` any run, `?` one character) into an anchored regular expression."""
+    pattern = re.sub(r"\*+", "*", pattern)
+    if pattern.count("*") > MAX_WILDCARD_STARS:
+        # Many `.*` make backtracking regular expressions slow; no real query needs that many.
+        raise ApiError(400, f"invalid QIDO-RS match {pattern!r}: at most {MAX_WILDCARD_STARS} '*' wildcards")
     parts = []
     for char in pattern:
         parts.append(".*" if char == "*" else "." if char == "?" else re.escape(char))

@@ -271,3 +271,9 @@ def test_parse_from_many_threads_gives_the_same_results():
         results = list(pool.map(outcome, inputs))
 
     assert results == [outcome(data) for data in inputs]
+
+
+def test_wildcards_collapse_and_too_many_are_rejected():
+    assert qido.wildcard_regex("a**b") == qido.wildcard_regex("a*b")
+    with pytest.raises(ApiError):
+        qido.wildcard_regex("*a" * 9)
