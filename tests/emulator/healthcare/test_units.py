@@ -34,6 +34,7 @@ def test_parse_extracts_uids_geometry_and_qido_attributes():
     assert parsed.metadata["00080018"]["Value"] == [parsed.sop_uid]
 
 
+@pytest.mark.filterwarnings("ignore:Invalid value for VR")
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -249,6 +250,7 @@ def test_instance_store_raises_invalid_dicom_for_an_empty_file(local_store):
         service.instance_store(local_store, io.BytesIO(b""))
 
 
+@pytest.mark.filterwarnings("ignore:Invalid value for VR")
 def test_parse_keeps_an_instance_with_an_invalid_value_and_leaves_that_value_out():
     parsed = parse_instance(read("badVR.dcm"))  # NumberOfFrames is "1A"
 
