@@ -1,4 +1,8 @@
-"""Transfer syntax changes for WADO-RS retrieval: stored bytes as they are, or Explicit VR Little Endian."""
+"""Transfer syntax changes for WADO-RS retrieval.
+
+The jobs app's transcoder (pydicom + GDCM, used for exports) covers every syntax an export can write;
+without it only Explicit VR Little Endian from little-endian sources is available.
+"""
 
 import io
 
@@ -10,6 +14,24 @@ NATIVE = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", 
 
 class TranscodeError(ValueError):
     """The instance cannot be converted to the requested transfer syntax."""
+
+
+def transcode(data: bytes, syntax: str) -> bytes:
+    """Return Part 10 bytes re-encoded in transfer syntax `syntax`; raise TranscodeError when impossible."""
+    try:
+        from emulator.jobs.transcode import DICOM_SYNTAXES, to_dicom
+    except ImportError:
+        to_dicom = None
+    if to_dicom is None:
+        if syntax != ExplicitVRLittleEndian:
+            raise TranscodeError(f"transcoding to transfer syntax {syntax} is not supported")
+        return to_explicit_little_endian(data)
+    if syntax not in DICOM_SYNTAXES:
+        raise TranscodeError(f"transcoding to transfer syntax {syntax} is not supported")
+    try:
+        return to_dicom(data, syntax)
+    except Exception as exc:  # the encoders raise many types
+        raise TranscodeError(f"cannot transcode to transfer syntax {syntax}: {exc}") from None
 
 
 def to_explicit_little_endian(data: bytes) -> bytes:

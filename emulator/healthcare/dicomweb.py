@@ -15,7 +15,7 @@ from pydicom.pixels import pixel_array
 from emulator.dicom import multipart, qido
 from emulator.dicom.qido import element_for
 from emulator.dicom.render import RenderError, render_frame
-from emulator.dicom.transcode import TranscodeError, to_explicit_little_endian
+from emulator.dicom.transcode import TranscodeError, transcode
 from emulator.wire import ApiError, int64, json_response, timestamp
 
 from . import search, service
@@ -251,13 +251,10 @@ def _instance_bytes(instance: Instance, ts: str) -> tuple[bytes, str]:
         data = handle.read()
     if ts == "*" or ts == instance.transfer_syntax_uid:
         return data, instance.transfer_syntax_uid
-    if ts == EXPLICIT_LE:
-        try:
-            return to_explicit_little_endian(data), EXPLICIT_LE
-        except TranscodeError as exc:
-            raise ApiError(406, str(exc), status="INVALID_ARGUMENT") from None
-    raise ApiError(406, f"transcoding to transfer syntax {ts} is not supported by the emulator; request "
-                        f"transfer-syntax=* or {EXPLICIT_LE}", status="INVALID_ARGUMENT")
+    try:
+        return transcode(data, ts), ts
+    except TranscodeError as exc:
+        raise ApiError(406, str(exc), status="INVALID_ARGUMENT") from None
 
 
 def retrieve(ctx: Ctx, instances: list[Instance], *, single: bool):
@@ -265,18 +262,21 @@ def retrieve(ctx: Ctx, instances: list[Instance], *, single: bool):
     if not use_multipart:
         data, actual = _instance_bytes(instances[0], ts)
         return HttpResponse(data, content_type=f"application/dicom; transfer-syntax={actual}")
-    if ts not in ("*", EXPLICIT_LE):
-        for instance in instances:  # fail before streaming starts
-            if instance.transfer_syntax_uid != ts:
-                _instance_bytes(instance, ts)
     boundary = multipart.new_boundary()
+    content_type = f'multipart/related; type="application/dicom"; boundary={boundary}'
+    # The first instance is converted before streaming starts, so an unsupported syntax is a clean 406.
+    first = _instance_bytes(instances[0], ts)
 
     def items():
-        for instance in instances:
-            data, actual = _instance_bytes(instance, ts)
+        yield f"application/dicom; transfer-syntax={first[1]}", first[0]
+        for instance in instances[1:]:
+            try:
+                data, actual = _instance_bytes(instance, ts)
+            except ApiError:
+                # Streaming has started: send this one as stored; its part says which syntax it is in.
+                data, actual = _instance_bytes(instance, "*")
             yield f"application/dicom; transfer-syntax={actual}", data
 
-    content_type = f'multipart/related; type="application/dicom"; boundary={boundary}'
     if len(instances) == 1:
         body = b"".join(multipart.build(items(), boundary))
         return HttpResponse(body, content_type=content_type)

@@ -241,6 +241,26 @@ def test_wado_transcodes_compressed_instances_to_explicit_little_endian_by_defau
     assert np.array_equal(ds.pixel_array, original.pixel_array)
 
 
+def test_wado_transcodes_on_request_and_refuses_what_it_cannot_encode(store):
+    ct, big_endian = dicom_bytes(), dicom_bytes("MR_small_bigendian.dcm")
+    store.stow(ct, big_endian)
+
+    j2k = store.get(instance_path(ct), headers={
+        "Accept": 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.90'})
+    little = store.get(instance_path(big_endian))
+    htj2k = store.get(instance_path(ct), headers={
+        "Accept": 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.201'})
+
+    [part] = split_multipart(j2k)
+    assert "transfer-syntax=1.2.840.10008.1.2.4.90" in j2k.content.decode("latin-1").split("\r\n\r\n")[0]
+    assert np.array_equal(pydicom.dcmread(io.BytesIO(part)).pixel_array, pydicom.dcmread(io.BytesIO(ct)).pixel_array)
+    [part] = split_multipart(little)
+    converted = pydicom.dcmread(io.BytesIO(part))
+    assert converted.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1"
+    assert np.array_equal(converted.pixel_array, pydicom.dcmread(io.BytesIO(big_endian)).pixel_array)
+    assert htj2k.status_code == 406
+
+
 def test_metadata_at_each_level_is_dicom_json_without_pixel_data(searchable):
     store, files, study1 = searchable["store"], searchable["files"], searchable["study1"]
 
