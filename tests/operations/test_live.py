@@ -109,3 +109,16 @@ def test_an_operation_the_api_no_longer_knows_becomes_expired(celery_worker, liv
     services.operation_repoll(operation=op)
     op = wait_for_end(op)
     assert op.state == Operation.State.EXPIRED
+
+
+def test_dicom_import_wait_tracks_a_real_import_to_ok(live_store, capsys):
+    from django.core.management import call_command
+
+    live_store.upload_dicom("cli", 3)
+    call_command(
+        "dicom_import", live_store.store_name, f"gs://{live_store.bucket}/cli/*.dcm", "--wait", "--interval", "0.2"
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{live_store.dataset_name}/operations/")
+    assert lines[-1].endswith("OK: 3 succeeded, 0 failed, 0 pending")
+    assert Operation.objects.get(name=lines[0]).is_ok
