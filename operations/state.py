@@ -57,6 +57,13 @@ def _time(value) -> datetime | None:
     return parse_datetime(value) if isinstance(value, str) and value else None
 
 
+def _http_url(value) -> str:
+    """Return the URL if it is http(s), else "": it becomes a link, so no javascript: or data: URLs."""
+    if isinstance(value, str) and value.lower().startswith(("https://", "http://")) and len(value) <= 2048:
+        return value
+    return ""
+
+
 def state_from_json(payload: dict) -> str:
     """Return the Operation.State an Operation JSON describes.
 
@@ -87,7 +94,7 @@ def fields_from_json(payload: dict) -> dict:
         "pending_count": _int(counter.get("pending")),
         "cancel_requested": bool(metadata.get("cancelRequested")),
         "end_time": _time(metadata.get("endTime")),
-        "logs_url": metadata.get("logsUrl", "")[:2048],
+        "logs_url": _http_url(metadata.get("logsUrl")),
         "error_code": _int(error.get("code")) if error else None,
         "error_message": error.get("message", "") if error else "",
         "raw": payload,

@@ -102,3 +102,9 @@ def test_the_progress_bar_is_full_green_only_for_a_success():
     assert (running.progress_percent, running.success_percent, running.failure_percent) == (40, 30.0, 10.0)
     partial = Operation(state=Operation.State.SUCCEEDED_WITH_FAILURES, success_count=98, failure_count=2)
     assert partial.is_ok is False and partial.progress_percent == 100
+
+
+def test_a_logs_url_that_is_not_http_is_dropped():
+    payload = operation_json()
+    payload["metadata"]["logsUrl"] = "javascript:alert(1)"
+    assert fields_from_json(payload)["logs_url"] == ""
