@@ -10,6 +10,7 @@ prints the ratio.
 """
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import sys
@@ -19,6 +20,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import requests
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,48 +66,85 @@ def start_reference(tmp: Path) -> tuple[Process, str]:
     return proc, url
 
 
-def timed(threads: int, fn, items) -> float:
-    """Run fn over items on a thread pool; return items per second."""
-    items = list(items)
+def cpu_seconds(proc: Process) -> float:
+    """CPU time (user + system) used so far by a server process and its children (gunicorn workers)."""
+    total = 0.0
+    try:
+        root = psutil.Process(proc.pid)
+        for p in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = p.cpu_times()
+                total += times.user + times.system
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+class Target:
+    """One emulator under test: its process, a client bound to it, and its buckets."""
+
+    def __init__(self, label: str, proc: Process, url: str):
+        self.label, self.proc, self.url = label, proc, url
+        os.environ["STORAGE_EMULATOR_HOST"] = url  # read when the client is built; each client keeps its own
+        from google.cloud import storage
+
+        self.client = storage.Client(project="bench-project")
+        self.bucket = self.client.create_bucket(f"bench-{uuid.uuid4().hex[:8]}")
+        self.listing = self.client.create_bucket(f"bench-list-{uuid.uuid4().hex[:8]}")
+        self.results: dict[str, tuple[float, float]] = {}  # phase -> (objects/s, server CPU ms per object)
+
+
+def measure(target: Target, phase: str, threads: int, fn, count: int) -> None:
+    """Run fn(i) for i < count on a thread pool; record objects/s and the server's CPU ms per object."""
+    cpu_before = cpu_seconds(target.proc)
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(fn, items))
-    return len(items) / (time.perf_counter() - start)
+        list(pool.map(fn, range(count)))
+    elapsed = time.perf_counter() - start
+    target.results[phase] = (count / elapsed, (cpu_seconds(target.proc) - cpu_before) * 1000 / count)
 
 
-def run_workload(url: str, *, objects: int, size: int, list_objects: int, threads: int, page_size: int) -> dict:
-    os.environ["STORAGE_EMULATOR_HOST"] = url
-    from google.cloud import storage
+def run_phases(targets: list[Target], args) -> None:
+    """Run each phase on every target in turn, so that both see the same machine load."""
+    payload = os.urandom(args.size)
 
-    client = storage.Client(project="bench-project")
-    bucket = client.create_bucket(f"bench-{uuid.uuid4().hex[:8]}")
-    payload = os.urandom(size)
+    def upload(t):
+        return lambda i: t.bucket.blob(f"data/{i:06d}.bin").upload_from_string(payload)
 
-    def upload(i: int) -> None:
-        bucket.blob(f"data/{i:06d}.bin").upload_from_string(payload)
+    def download(t):
+        def fn(i):
+            if len(t.bucket.blob(f"data/{i:06d}.bin").download_as_bytes()) != args.size:
+                raise AssertionError("short download")
+        return fn
 
-    def download(i: int) -> None:
-        if len(bucket.blob(f"data/{i:06d}.bin").download_as_bytes()) != size:
-            raise AssertionError("short download")
+    def fill(t):
+        return lambda i: t.listing.blob(f"folder{i % 10}/obj{i:06d}").upload_from_string(b"x")
 
-    results = {"upload": timed(threads, upload, range(objects)), "download": timed(threads, download, range(objects))}
+    def list_pages(t, count):
+        def fn(_):
+            seen = pages = 0
+            for page in t.client.list_blobs(t.listing.name, page_size=args.page_size).pages:
+                pages += 1
+                seen += page.num_items
+            if seen != count:
+                raise AssertionError(f"{t.label}: listed {seen} of {count} objects")
+            t.pages = pages
+        return fn
 
-    listing = client.create_bucket(f"bench-list-{uuid.uuid4().hex[:8]}")
-    fill_start = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda i: listing.blob(f"folder{i % 10}/obj{i:06d}").upload_from_string(b"x"),
-                      range(list_objects)))
-    results["fill"] = list_objects / (time.perf_counter() - fill_start)
-    start = time.perf_counter()
-    pages = seen = 0
-    for page in client.list_blobs(listing.name, page_size=page_size).pages:
-        pages += 1
-        seen += page.num_items
-    results["list"] = seen / (time.perf_counter() - start)
-    results["list_pages"] = pages
-    if seen != list_objects:
-        raise AssertionError(f"listed {seen} of {list_objects} objects")
-    return results
+    for t in targets:
+        t.list_count = args.list_objects if t.label == "ours" else args.reference_list_objects
+    for phase in ("upload", "download", "fill", "list"):
+        for t in targets:
+            if phase == "upload":
+                measure(t, phase, args.threads, upload(t), args.objects)
+            elif phase == "download":
+                measure(t, phase, args.threads, download(t), args.objects)
+            elif phase == "fill":
+                measure(t, phase, args.threads, fill(t), t.list_count)
+            else:
+                measure(t, phase, 1, list_pages(t, t.list_count), 1)
+                rate, cpu_ms = t.results[phase]
+                t.results[phase] = (rate * t.list_count, cpu_ms / t.list_count)
 
 
 def main() -> int:
@@ -122,50 +161,59 @@ def main() -> int:
     parser.add_argument("--skip-reference", action="store_true")
     args = parser.parse_args()
 
-    rows = {}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmpdir:
         tmp = Path(tmpdir)
-        proc, url = start_ours(tmp, args.workers, args.server_threads)
+        procs = []
         try:
-            rows["ours"] = run_workload(url, objects=args.objects, size=args.size, list_objects=args.list_objects,
-                                        threads=args.threads, page_size=args.page_size)
+            proc, url = start_ours(tmp, args.workers, args.server_threads)
+            procs.append(proc)
+            targets = [Target("ours", proc, url)]
+            if not args.skip_reference and importlib.util.find_spec("gcp_storage_emulator"):
+                proc, url = start_reference(tmp)
+                procs.append(proc)
+                targets.append(Target("reference", proc, url))
+            run_phases(targets, args)
         finally:
-            proc.stop()
-        if not args.skip_reference and importlib.util.find_spec("gcp_storage_emulator"):
-            proc, url = start_reference(tmp)
-            try:
-                rows["reference"] = run_workload(url, objects=args.objects, size=args.size,
-                                                 list_objects=args.reference_list_objects, threads=args.threads,
-                                                 page_size=args.page_size)
-            finally:
+            for proc in procs:
                 proc.stop()
+    print_table(targets, args, load_before, os.getloadavg())
+    return 0
 
-    print(f"\nCloud Storage emulator benchmark: google-cloud-storage client, {args.threads} client threads; "
-          f"runemulator --workers {args.workers} --threads {args.server_threads}, SQLite, DEBUG=0")
-    header = f"{'operation':<44} {'this emulator':>15}"
-    if "reference" in rows:
-        header += f" {'gcp-storage-emulator':>21} {'ratio':>7}"
+
+def print_table(targets: list[Target], args, load_before, load_after) -> None:
+    ours = targets[0]
+    ref = targets[1] if len(targets) > 1 else None
+    print(f"\nCloud Storage emulator benchmark: google-cloud-storage client, {args.threads} client threads "
+          f"(the same for both); runemulator --workers {args.workers} --threads {args.server_threads}, SQLite, "
+          f"DEBUG=0; {os.cpu_count()} CPUs, load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+    header = f"{'operation':<46} {'this emulator':>13} {'CPU ms':>7}"
+    if ref:
+        header += f" {'gcp-storage-emulator':>20} {'CPU ms':>7} {'ratio':>6}"
     print(header)
     print("-" * len(header))
-    ours, ref = rows["ours"], rows.get("reference")
-    labels = [
-        ("upload", f"upload {args.objects} x {args.size // 1024} KB (objects/s)", "", ""),
-        ("download", f"download {args.objects} x {args.size // 1024} KB (objects/s)", "", ""),
-        ("fill", "upload 1-byte objects to fill a bucket (objects/s)",
-         f" [{args.list_objects}]", f" [{args.reference_list_objects}]"),
-        ("list", f"list page by page, maxResults={args.page_size} (objects/s)",
-         f" [{args.list_objects}]", f" [{args.reference_list_objects}]"),
+    rows = [
+        ("upload", f"upload {args.objects} x {args.size // 1024} KB", "", ""),
+        ("download", f"download {args.objects} x {args.size // 1024} KB", "", ""),
+        ("fill", "upload 1-byte objects", f"{args.list_objects}", f"{args.reference_list_objects}"),
+        ("list", f"list page by page, maxResults={args.page_size}", f"{args.list_objects}",
+         f"{args.reference_list_objects}"),
     ]
-    for key, label, our_note, ref_note in labels:
-        line = f"{label:<44} {ours[key]:>9.0f}{our_note:>6}"
+    for key, label, our_n, ref_n in rows:
+        rate, cpu_ms = ours.results[key]
+        if our_n:
+            label += f" ({our_n} / {ref_n})" if ref else f" ({our_n})"
+        line = f"{label:<46} {rate:>13.0f} {cpu_ms:>7.2f}"
         if ref:
-            line += f" {ref[key]:>13.0f}{ref_note:>8} {ours[key] / ref[key]:>6.1f}x"
+            ref_rate, ref_cpu = ref.results[key]
+            line += f" {ref_rate:>20.0f} {ref_cpu:>7.2f} {rate / ref_rate:>5.1f}x"
         print(line)
-    pages = f"pages listed: {ours['list_pages']}"
+    print("objects/s (wall clock); CPU ms = server CPU time per object (all its processes)")
+    pages = f"pages listed: {ours.pages}"
     if ref:
-        pages += f" (gcp-storage-emulator: {ref['list_pages']}; it ignores maxResults and pageToken)"
+        pages += f" (gcp-storage-emulator: {ref.pages}; it ignores maxResults and pageToken)"
     print(pages)
-    return 0
+    print("target from issue 3: >= 620 uploads/s (20 x the 31/s measured for gcp-storage-emulator)")
 
 
 if __name__ == "__main__":

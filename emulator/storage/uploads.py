@@ -15,13 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from emulator.wire import ApiError, json_response
+from emulator.wire import ApiError
 
 from . import service
 from .blobs import CHUNK, BlobInfo, blob_adopt, blob_delete, blob_write, upload_path, uploads_dir
 from .models import Bucket, UploadSession
 from .resources import object_resource
-from .views import preconditions_from
+from .views import lean_json_response, preconditions_from
 
 CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 BOUNDARY_RE = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
@@ -61,7 +61,7 @@ def _store(request: HttpRequest, bucket: Bucket, name: str, blob: BlobInfo, meta
     obj = service.object_commit(bucket, name, blob, content_type=metadata.get("contentType") or content_type,
                                 metadata=metadata.get("metadata") or {}, storage_class=metadata.get("storageClass", ""),
                                 preconditions=preconditions)
-    return json_response(request, object_resource(obj, bucket.name))
+    return lean_json_response(request, object_resource(obj, bucket.name))
 
 
 def _verify_checksums(blob: BlobInfo, metadata: dict) -> None:

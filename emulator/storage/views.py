@@ -124,13 +124,13 @@ def object_detail(request: HttpRequest, bucket: str, name: str) -> HttpResponse:
         if request.GET.get("alt") == "media":
             return object_media(request, bucket, name)
         obj = _get_checked(request, bucket, name)
-        return json_response(request, object_resource(obj, bucket))
+        return lean_json_response(request, object_resource(obj, bucket))
     if request.method == "DELETE":
         service.object_delete(bucket, name, preconditions=preconditions_from(request))
         return HttpResponse(status=204)
     if request.method in ("PATCH", "PUT"):
         obj = service.object_patch(bucket, name, changes=read_json(request), preconditions=preconditions_from(request))
-        return json_response(request, object_resource(obj, bucket))
+        return lean_json_response(request, object_resource(obj, bucket))
     raise _method_not_allowed(request)
 
 
@@ -237,4 +237,4 @@ def object_compose(request: HttpRequest, bucket: str, name: str) -> HttpResponse
     sources = [item.get("name", "") for item in body.get("sourceObjects") or []]
     obj = service.object_compose(bucket, name, sources=sources, destination=body.get("destination"),
                                  preconditions=preconditions_from(request))
-    return json_response(request, object_resource(obj, bucket))
+    return lean_json_response(request, object_resource(obj, bucket))
