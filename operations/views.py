@@ -119,6 +119,12 @@ def operation_rerun(request, project: str, location: str, dataset: str, op_id: s
     return redirect("operations-detail", new.project, new.location, new.dataset, new.operation_id)
 
 
+def _cell(value) -> str:
+    """Return a CSV cell that spreadsheets will not run as a formula (file names come from the API)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -133,7 +139,7 @@ def operation_errors_csv(request, project: str, location: str, dataset: str, op_
         yield writer.writerow(["timestamp", "file", "code", "message"])
         try:
             for row in logs.operation_error_rows(operation=operation):
-                yield writer.writerow([row["timestamp"], row["file"], row["code"], row["message"]])
+                yield writer.writerow([_cell(row[key]) for key in ("timestamp", "file", "code", "message")])
         except gcp_errors.ApiError as exc:
             yield writer.writerow(["", "", "", f"Cloud Logging could not be read: {exc}"])
 

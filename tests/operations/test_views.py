@@ -122,7 +122,10 @@ def test_a_failed_operation_shows_error_logs_link_and_per_file_errors(entries_li
 @mock.patch("operations.logs.gcp_logging.entries_list", autospec=True)
 def test_the_error_list_downloads_as_csv(entries_list, signed_in, make_operation):
     entries_list.return_value = {
-        "entries": [{"timestamp": "t", "jsonPayload": {"source": "gs://b/x", "error": {"code": 3, "message": "bad"}}}]
+        "entries": [
+            {"timestamp": "t", "jsonPayload": {"source": "gs://b/x", "error": {"code": 3, "message": "bad"}}},
+            {"timestamp": "t", "jsonPayload": {"source": "gs://b/y", "error": {"code": 3, "message": "=HYPERLINK()"}}},
+        ]
     }
     op = make_operation(Operation.State.FAILED, failure_count=1, error_message="failed")
     response = signed_in.get(
@@ -130,7 +133,7 @@ def test_the_error_list_downloads_as_csv(entries_list, signed_in, make_operation
     )
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"].startswith("text/csv")
-    assert body.splitlines() == ["timestamp,file,code,message", "t,gs://b/x,3,bad"]
+    assert body.splitlines() == ["timestamp,file,code,message", "t,gs://b/x,3,bad", "t,gs://b/y,3,'=HYPERLINK()"]
 
 
 @mock.patch("operations.logs.gcp_logging.entries_list", autospec=True)
