@@ -33,6 +33,7 @@ migrate: venv
 
 demo: venv system-deps messages migrate
 	$(BIN)/python manage.py demo_user
+	$(BIN)/python manage.py emulator_seed
 	@echo "Console: http://127.0.0.1:8000/  (Ctrl-C stops every process)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho -f Procfile start
 
