@@ -435,3 +435,18 @@ def test_the_discovery_client_searches_and_retrieves_through_dicomweb(healthcare
     assert [value(r, "00080018") for r in found] == [sop]
     assert nothing == {}  # 204 No Content
     assert image.size == (128, 128)
+
+
+def test_study_and_series_metrics(healthcare, searchable):
+    store, files, study1 = searchable["store"], searchable["files"], searchable["study1"]
+    series_a = searchable["series"][0]
+    studies = healthcare().projects().locations().datasets().dicomStores().dicomWeb().studies()
+
+    study = studies.getStudyMetrics(study=f"{store.name}/dicomWeb/studies/{study1}").execute()
+    series = studies.series().getSeriesMetrics(series=f"{store.name}/dicomWeb/studies/{study1}/series/{series_a}"
+                                               ).execute()
+
+    assert (study["seriesCount"], study["instanceCount"]) == ("2", "3")
+    assert study["blobStorageSizeBytes"] == str(sum(len(f) for f in files[:3]))
+    assert series["instanceCount"] == "2"
+    assert series["series"] == f"{store.name}/dicomWeb/studies/{study1}/series/{series_a}"
