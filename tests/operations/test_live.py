@@ -4,9 +4,10 @@ import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from operations import services
-from operations.models import Operation
+from operations.models import Operation, WatchedDataset
 
 from .conftest import wait_for_end
 
@@ -86,7 +87,9 @@ def test_cancel_ends_a_running_import_as_cancelled(celery_worker, live_store):
 def test_an_operation_started_outside_the_console_appears_after_a_sweep(celery_worker, live_store):
     # given: the console has shown the dataset; someone imports with gcloud (a plain POST to the API)
     live_store.upload_dicom("outside", 2)
-    services.dataset_watch(project=live_store.project, location="us-central1", dataset=live_store.dataset)
+    WatchedDataset.objects.create(
+        project=live_store.project, location="us-central1", dataset=live_store.dataset, last_seen_at=timezone.now()
+    )
     name = live_store.start_import_directly(f"gs://{live_store.bucket}/outside/*.dcm")
     assert not Operation.objects.filter(name=name).exists()
     # when
