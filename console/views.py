@@ -42,17 +42,17 @@ def _store_context(project, location, dataset, store) -> dict:
 
 def datasets_home(request):
     """Go to the datasets of the chosen (or remembered) project and location, or ask for them."""
+    remembered, location = services.selection_get(session=request.session)
+    if remembered and location and not request.GET:
+        return redirect("console-dataset-list", remembered, location)
     # ?project=X alone (a project picked from the list) only fills in the form.
-    chosen = request.GET.get("project", "").strip()
-    form = ProjectLocationForm(request.GET if "location" in request.GET else None, initial={"project": chosen})
+    project = request.GET.get("project", "").strip() or remembered
+    form = ProjectLocationForm(request.GET if "location" in request.GET else None,
+                               initial={"project": project, "location": location})
     if form.is_valid():
         project, location = form.cleaned_data["project"], form.cleaned_data["location"]
         services.selection_remember(session=request.session, project=project, location=location)
         return redirect("console-dataset-list", project, location)
-    project, location = services.selection_get(session=request.session)
-    if project and location and not request.GET:
-        return redirect("console-dataset-list", project, location)
-    project = chosen or project
     return render(request, "console/select.html", {
         "form": form, "project": project, "locations": _locations(request, project), "projects": _projects(request),
     })
