@@ -125,3 +125,20 @@ def test_dicom_import_wait_tracks_a_real_import_to_ok(live_store, capsys):
     assert lines[0].startswith(f"{live_store.dataset_name}/operations/")
     assert lines[-1].endswith("OK: 3 succeeded, 0 failed, 0 pending")
     assert Operation.objects.get(name=lines[0]).is_ok
+
+
+def test_opening_the_tab_of_a_new_dataset_brings_in_its_earlier_operations(celery_worker, live_store, client, user):
+    # given: an import started with gcloud before the console ever showed the dataset
+    live_store.upload_dicom("before", 1)
+    name = live_store.start_import_directly(f"gs://{live_store.bucket}/before/*.dcm")
+    client.force_login(user)
+    # when
+    response = client.get(reverse("operations-dataset", args=[live_store.project, "us-central1", live_store.dataset]))
+    assert response.status_code == 200
+    # then: the worker syncs operations.list at once, without waiting for the sweeper
+    deadline = time.monotonic() + 30
+    while not Operation.objects.filter(name=name).exists():
+        assert time.monotonic() < deadline, "the dataset's operations were not synced"
+        time.sleep(0.2)
+    op = wait_for_end(Operation.objects.get(name=name))
+    assert op.is_ok and op.started_by is None
