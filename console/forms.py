@@ -209,3 +209,18 @@ class ExportForm(forms.Form):
     @property
     def uri_prefix(self) -> str:
         return f"gs://{self.bucket}/{self.folder}" if self.folder else f"gs://{self.bucket}"
+
+
+class StudySearchForm(forms.Form):
+    patient_name = forms.CharField(label=gettext_lazy("Patient name"), required=False, max_length=64)
+    patient_id = forms.CharField(label=gettext_lazy("Patient ID"), required=False, max_length=64)
+
+    def qido_params(self) -> dict:
+        """Return QIDO-RS matching parameters: names match word prefixes (fuzzy), IDs match a prefix."""
+        data = self.cleaned_data if self.is_valid() else {}
+        params: dict = {}
+        if data.get("patient_name", "").strip():
+            params.update({"PatientName": data["patient_name"].strip(), "fuzzymatching": "true"})
+        if data.get("patient_id", "").strip():
+            params["PatientID"] = data["patient_id"].strip().rstrip("*") + "*"
+        return params

@@ -294,9 +294,9 @@ def _study_row(item: dict) -> dict:
     }
 
 
-def browse_studies(*, store_name: str, limit: int = 50, offset: int = 0) -> list[dict]:
-    """Return one page of the studies of a store."""
-    items = dicomweb.search_studies(get_session(), store_name=store_name, limit=limit, offset=offset)
+def browse_studies(*, store_name: str, limit: int = 50, offset: int = 0, params: dict | None = None) -> list[dict]:
+    """Return one page of the studies of a store (matching the QIDO `params`)."""
+    items = dicomweb.search_studies(get_session(), store_name=store_name, limit=limit, offset=offset, params=params)
     return [_study_row(item) for item in items]
 
 

@@ -4,6 +4,8 @@ Each view parses input with a form, calls one service and renders or redirects. 
 becomes a message on the page.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -17,7 +19,7 @@ from gcp.wildcards import WildcardError, check_bucket
 
 from . import services
 from .choices import STORAGE_CLASSES, syntax_choices
-from .forms import DatasetCreateForm, ExportForm, ImportForm, ProjectLocationForm, StoreCreateForm
+from .forms import DatasetCreateForm, ExportForm, ImportForm, ProjectLocationForm, StoreCreateForm, StudySearchForm
 
 START_PERMISSION = "operations.start_operation"
 STUDIES_PER_PAGE = 50
@@ -225,9 +227,11 @@ def store_browse(request, project: str, location: str, dataset: str, store: str)
     study, series = request.GET.get("study", ""), request.GET.get("series", "")
     rows, level = [], "instances" if study and series else "series" if study else "studies"
     offset = _offset(request.GET.get("offset"))
+    search = StudySearchForm(request.GET)
     try:
         if level == "studies":
-            rows = services.browse_studies(store_name=context["store_name"], limit=STUDIES_PER_PAGE, offset=offset)
+            rows = services.browse_studies(store_name=context["store_name"], limit=STUDIES_PER_PAGE, offset=offset,
+                                           params=search.qido_params())
         elif level == "series":
             rows = services.browse_series(store_name=context["store_name"], study_uid=study)
         else:
@@ -236,7 +240,8 @@ def store_browse(request, project: str, location: str, dataset: str, store: str)
         messages.error(request, str(exc))
     return render(request, "console/browse.html", {
         **context, "rows": rows, "level": level, "study": study, "series": series,
-        "can_start": _can_start(request.user), "offset": offset,
+        "can_start": _can_start(request.user), "offset": offset, "search": search,
+        "search_query": urlencode({k: v for k, v in request.GET.items() if k in ("patient_name", "patient_id") and v}),
         "previous_offset": max(offset - STUDIES_PER_PAGE, 0) if offset else None,
         "next_offset": offset + STUDIES_PER_PAGE if level == "studies" and len(rows) == STUDIES_PER_PAGE else None,
     })

@@ -288,3 +288,28 @@ def test_browse_pages_through_studies(client, user, cloud, monkeypatch):
 
     assert first.count("?study=") == 2 and 'href="?offset=2"' in first
     assert second.count("?study=") == 1 and 'href="?offset=0"' in second and "next-page" not in second
+
+
+def test_browse_finds_studies_by_patient_name_and_id(client, user, cloud):
+    import io
+
+    import pydicom
+
+    from gcp import dicomweb
+    from tests.console.dicomdata import dicom_copy
+
+    files = []
+    for name, patient_id in (("DOE^JANE", "ID-100"), ("ROE^RICHARD", "ID-200")):
+        ds = pydicom.dcmread(io.BytesIO(dicom_copy()))
+        ds.PatientName, ds.PatientID = name, patient_id
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        files.append(out.getvalue())
+    dicomweb.store_instances(get_session(), store_name=cloud.store_name, files=files)
+    client.force_login(user)
+
+    by_name = client.get(cloud.url("browse"), {"patient_name": "jane"}).content.decode()
+    by_id = client.get(cloud.url("browse"), {"patient_id": "ID-2"}).content.decode()
+
+    assert "DOE^JANE" in by_name and "ROE^RICHARD" not in by_name
+    assert "ROE^RICHARD" in by_id and "DOE^JANE" not in by_id
