@@ -76,20 +76,22 @@ def operation_start(*, kind: str, store_name: str, params: dict, user=None, api_
     fields = fields_from_json(payload)
     fields.setdefault("api_method", method)
     fields.setdefault("create_time", timezone.now())
+    ours = {
+        "store": parts["store"],
+        "kind": kind,
+        "api_version": api_version,
+        "request": request,
+        "uri": uri[:1024],
+        "started_by": user if user is not None and user.is_authenticated else None,
+    }
     with transaction.atomic():
-        operation, _created = Operation.objects.update_or_create(
-            name=payload["name"],
-            defaults={
-                **name_parts,
-                **fields,
-                "store": parts["store"],
-                "kind": kind,
-                "api_version": api_version,
-                "request": request,
-                "uri": uri[:1024],
-                "started_by": user if user is not None and user.is_authenticated else None,
-            },
+        operation, created = Operation.objects.get_or_create(
+            name=payload["name"], defaults={**name_parts, **fields, **ours}
         )
+        if not created:
+            # The sweeper's sync found it first: add what only we know, keep the state it has seen.
+            Operation.objects.filter(id=operation.id).update(**ours)
+            operation.refresh_from_db()
         dataset_watch(project=parts["project"], location=parts["location"], dataset=parts["dataset"])
         if operation.is_running:
             operation_schedule_poll(operation=operation)

@@ -197,3 +197,13 @@ def test_a_dataset_that_cannot_be_listed_records_the_error(operations_list, db):
     assert services.dataset_sync(watched_id=watched.id) == 0
     watched.refresh_from_db()
     assert watched.sync_error == "Dataset not found"
+
+
+@mock.patch("operations.services.gcp_healthcare.import_dicom", autospec=True)
+def test_starting_an_operation_the_sync_already_found_keeps_its_state(import_dicom, make_operation, user):
+    found = make_operation(Operation.State.SUCCEEDED, store="", request={}, uri="", success_count=3)
+    import_dicom.return_value = {"name": found.name}
+    operation = services.operation_start(kind="import", store_name=STORE, params={"gcs_uri": "gs://b/x"}, user=user)
+    assert operation.id == found.id
+    assert operation.state == Operation.State.SUCCEEDED and operation.success_count == 3
+    assert (operation.store, operation.uri, operation.started_by) == ("store1", "gs://b/x", user)
