@@ -4,6 +4,7 @@ Each view parses input with a form, calls one service and renders or redirects. 
 becomes a message on the page.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from . import services
 from .choices import STORAGE_CLASSES, syntax_choices
 from .forms import DatasetCreateForm, ExportForm, ImportForm, ProjectLocationForm, StoreCreateForm, StudySearchForm
 
+UID_RE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 START_PERMISSION = "operations.start_operation"
 STUDIES_PER_PAGE = 50
 
@@ -224,7 +226,7 @@ def _mime_type(data: dict) -> str:
 def store_browse(request, project: str, location: str, dataset: str, store: str):
     """Browse a store: studies, the series of a study, the instances of a series (QIDO)."""
     context = _store_context(project, location, dataset, store)
-    study, series = request.GET.get("study", ""), request.GET.get("series", "")
+    study, series = _uid(request.GET.get("study", "")), _uid(request.GET.get("series", ""))
     rows, level = [], "instances" if study and series else "series" if study else "studies"
     offset = _offset(request.GET.get("offset"))
     search = StudySearchForm(request.GET)
@@ -247,6 +249,11 @@ def store_browse(request, project: str, location: str, dataset: str, store: str)
     })
 
 
+def _uid(value: str) -> str:
+    """Return a DICOM UID from the query string, or "" when it is not one (it becomes part of a URL path)."""
+    return value if UID_RE.fullmatch(value) else ""
+
+
 def _offset(value: str | None) -> int:
     try:
         return max(int(value or 0), 0)
@@ -258,6 +265,8 @@ def _offset(value: str | None) -> int:
 @cache_control(private=True, max_age=3600)
 def store_thumbnail(request, project: str, location: str, dataset: str, store: str, study: str, series: str, sop: str):
     """Return a small rendering of an instance from the store's /rendered endpoint."""
+    if not all(UID_RE.fullmatch(uid) for uid in (study, series, sop)):
+        return HttpResponse(status=404)  # the UIDs become part of a DICOMweb path
     try:
         content, content_type = services.thumbnail(store_name=services.store_name(project, location, dataset, store),
                                                    study_uid=study, series_uid=series, sop_uid=sop)

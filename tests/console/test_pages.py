@@ -313,3 +313,13 @@ def test_browse_finds_studies_by_patient_name_and_id(client, user, cloud):
 
     assert "DOE^JANE" in by_name and "ROE^RICHARD" not in by_name
     assert "ROE^RICHARD" in by_id and "DOE^JANE" not in by_id
+
+
+def test_browse_ignores_a_study_that_is_not_a_uid(client, user, cloud):
+    client.force_login(user)
+
+    response = client.get(cloud.url("browse"), {"study": "../../x"})
+    thumbnail = client.get(cloud.url("rendered/../1.2/1.3"))
+
+    assert response.status_code == 200 and "../../x" not in response.content.decode()
+    assert thumbnail.status_code == 404
