@@ -9,11 +9,13 @@ import json
 import os
 import re
 import secrets
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from emulator.wire import ApiError
 
@@ -23,6 +25,7 @@ from .models import Bucket, UploadSession
 from .resources import object_resource
 from .views import lean_json_response, preconditions_from
 
+SESSION_LIFETIME = timedelta(days=7)
 CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 BOUNDARY_RE = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 
@@ -128,6 +131,7 @@ def _resumable_start(request: HttpRequest, bucket: Bucket) -> HttpResponse:
     name = metadata.get("name") or request.GET.get("name", "")
     service.object_validate_name(name)
     total = request.headers.get("X-Upload-Content-Length")
+    _sessions_expire()
     upload_id = secrets.token_hex(16)
     uploads_dir().mkdir(parents=True, exist_ok=True)
     upload_path(upload_id).touch()
@@ -147,6 +151,13 @@ def _resumable_start(request: HttpRequest, bucket: Bucket) -> HttpResponse:
     response["Location"] = location
     response["X-GUploader-UploadID"] = upload_id
     return response
+
+
+def _sessions_expire() -> None:
+    """Drop sessions older than a week, as Cloud Storage does, with their partial bytes."""
+    cutoff = timezone.now() - SESSION_LIFETIME
+    for session in UploadSession.objects.filter(created__lt=cutoff).only("pk", "upload_id")[:100]:
+        _session_discard(session)
 
 
 def _session(request: HttpRequest) -> UploadSession:

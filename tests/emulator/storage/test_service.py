@@ -65,3 +65,26 @@ def test_concurrent_overwrites_leave_one_object_and_one_file(data_dir):
         assert fh.read().startswith(b"v")
     files = [p for p in (data_dir / "objects").rglob("*") if p.is_file()]
     assert [p.name for p in files] == [obj.blob_key]
+
+
+@pytest.mark.django_db
+def test_resumable_sessions_older_than_a_week_are_dropped_with_their_bytes(data_dir):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from emulator.storage.blobs import upload_path, uploads_dir
+    from emulator.storage.models import UploadSession
+    from emulator.storage.uploads import _sessions_expire
+
+    bucket = service.bucket_create(project_id="svc-project", name="svc-bucket")
+    uploads_dir().mkdir(parents=True)
+    for upload_id, age in (("a" * 32, 8), ("b" * 32, 1)):
+        upload_path(upload_id).write_bytes(b"partial")
+        UploadSession.objects.create(upload_id=upload_id, bucket=bucket, name="x")
+        UploadSession.objects.filter(upload_id=upload_id).update(created=timezone.now() - timedelta(days=age))
+
+    _sessions_expire()
+
+    assert list(UploadSession.objects.values_list("upload_id", flat=True)) == ["b" * 32]
+    assert not upload_path("a" * 32).exists() and upload_path("b" * 32).exists()
