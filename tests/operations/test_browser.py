@@ -25,6 +25,11 @@ def test_the_progress_bar_moves_and_the_green_ok_appears(celery_worker, live_sto
         kind="import", store_name=live_store.store_name, params={"gcs_uri": f"gs://{live_store.bucket}/watch/**.dcm"}
     )
     url = reverse("operations-detail", args=[op.project, op.location, op.dataset, op.operation_id])
+    tab = page.context.new_page()
+    tab.goto(f"{live_server.url}{reverse('operations-dataset', args=[op.project, op.location, op.dataset])}")
+    row = tab.locator(f"tr[data-operation='{op.operation_id}']")
+    assert row.get_attribute("data-state") == "running"
+    assert tab.locator("#operations-table[data-live]").count() == 1
     # when
     page.goto(f"{live_server.url}{url}")
     assert page.locator("[data-testid=status]").get_attribute("data-state") == "running"
@@ -49,3 +54,7 @@ def test_the_progress_bar_moves_and_the_green_ok_appears(celery_worker, live_sto
     assert overview.locator("[data-testid=icon-ok]").is_visible()
     assert "OK" in overview.inner_text()
     assert page.locator("[data-testid=success-count]").inner_text() == "600"
+    # and the Operations tab, never reloaded, swapped in the OK row and stopped refreshing
+    tab.wait_for_selector(f"tr[data-operation='{op.operation_id}'][data-state=succeeded]", timeout=10_000)
+    assert row.locator("[data-testid=icon-ok]").is_visible()
+    assert tab.locator("#operations-table[data-live]").count() == 0
