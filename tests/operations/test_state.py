@@ -108,3 +108,11 @@ def test_a_logs_url_that_is_not_http_is_dropped():
     payload = operation_json()
     payload["metadata"]["logsUrl"] = "javascript:alert(1)"
     assert fields_from_json(payload)["logs_url"] == ""
+
+
+def test_the_system_checks_reject_a_first_poll_slower_than_the_steady_one(settings):
+    from operations.checks import check_polling_settings
+
+    assert check_polling_settings(None) == []
+    settings.OPERATIONS_POLL_FIRST_SECONDS = 30
+    assert [m.id for m in check_polling_settings(None)] == ["operations.E001"]
