@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,11 @@ def operation_poll_task(self, operation_id: int, token: str = "") -> None:
         countdown = retry_delay(self.request.retries, cap=min(60.0, services.visibility_ceiling()))
         services.operation_note_poll_error(operation_id=operation_id, token=token, message=str(exc), retry_in=countdown)
         raise self.retry(countdown=countdown, exc=exc) from None
+    except OperationalError as exc:  # e.g. SQLite busy beyond its timeout: try again, the row is unchanged
+        if self.request.retries >= settings.OPERATIONS_POLL_MAX_RETRIES:
+            logger.error("Database error polling operation %s, leaving it to the sweeper: %s", operation_id, exc)
+            return
+        raise self.retry(countdown=retry_delay(self.request.retries, cap=60.0), exc=exc) from None
     if delay is not None:
         operation_poll_task.apply_async((operation_id, token), countdown=delay)
 

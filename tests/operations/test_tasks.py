@@ -67,3 +67,15 @@ def test_the_sweeper_is_in_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["operations-sweep"]
     assert entry["task"] == operations_sweep_task.name
     assert entry["schedule"] == 60
+
+
+def test_a_database_error_is_retried(running_operation):
+    from django.db import OperationalError
+
+    with (
+        mock.patch("operations.services.operation_poll", autospec=True, side_effect=OperationalError("locked")),
+        mock.patch.object(operation_poll_task, "retry", autospec=True, side_effect=RuntimeError("retry")) as retry,
+        pytest.raises(RuntimeError, match="retry"),
+    ):
+        operation_poll_task.run(running_operation.id, "tok")
+    assert retry.call_args.kwargs["countdown"] == 1
