@@ -52,6 +52,8 @@ class Object(models.Model):
     blob_key = models.CharField(max_length=64)  # file name under EMULATOR_DATA_DIR/objects: random, never the name
     time_created = models.DateTimeField()
     updated = models.DateTimeField()
+    # contentEncoding, contentDisposition, cacheControl, contentLanguage, customTime, as the resource names them.
+    attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bucket", "name"], name="emulator_storage_object_unique_name")]

@@ -89,19 +89,24 @@ class ObjectRow:
     """A listed object: the Object columns as plain attributes, without a model instance's cost."""
 
     __slots__ = ("id", "bucket_id", "name", "generation", "metageneration", "size", "content_type", "md5",
-                 "crc32c", "storage_class", "metadata", "blob_key", "time_created", "updated")
+                 "crc32c", "storage_class", "metadata", "blob_key", "time_created", "updated", "attributes")
 
     def __init__(self, values):
         (self.id, self.bucket_id, self.name, self.generation, self.metageneration, self.size, self.content_type,
-         self.md5, self.crc32c, self.storage_class, metadata, self.blob_key, created, updated) = values
+         self.md5, self.crc32c, self.storage_class, metadata, self.blob_key, created, updated, attributes) = values
         self.time_created = _aware(created)
         self.updated = _aware(updated)
-        if isinstance(metadata, str):
-            metadata = json.loads(metadata) if metadata != "{}" else {}
-        self.metadata = metadata or {}
+        self.metadata = _json(metadata)
+        self.attributes = _json(attributes)
 
 
 assert ObjectRow.__slots__ == tuple(f.attname for f in Object._meta.concrete_fields), "ObjectRow is out of date"
+
+
+def _json(value) -> dict:
+    if isinstance(value, str):  # SQLite: JSON text
+        return json.loads(value) if value != "{}" else {}
+    return value or {}
 
 
 def _aware(value):

@@ -89,6 +89,8 @@ def object_resource(obj: Object | ObjectRow, bucket_name: str | None = None) -> 
     }
     if obj.metadata:
         resource["metadata"] = obj.metadata
+    if obj.attributes:
+        resource.update(obj.attributes)
     return resource
 
 

@@ -27,6 +27,7 @@ BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 # SQLite has one writer at a time and its busy handler polls with sleeps of 1 ms and more; threads of the
 # same process queue on this lock instead, which hands over at once (other processes still use the busy wait).
 _WRITE_LOCK = threading.Lock()
+ATTRIBUTE_KEYS = ("contentEncoding", "contentDisposition", "cacheControl", "contentLanguage", "customTime")
 STORAGE_CLASSES = {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE", "MULTI_REGIONAL", "REGIONAL",
                    "DURABLE_REDUCED_AVAILABILITY"}
 
@@ -222,18 +223,18 @@ def object_write(bucket: str, name: str, data: bytes | BinaryIO | Iterable[bytes
 
 
 def object_commit(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: str = "",
-                  metadata: dict | None = None, storage_class: str = "", preconditions: dict | None = None) -> Object:
+                  metadata: dict | None = None, storage_class: str = "", preconditions: dict | None = None,
+                  attributes: dict | None = None) -> Object:
     """Make the stored `blob` the object's new generation, checking ifGeneration(Not)Match preconditions."""
+    fields = {"content_type": content_type or "application/octet-stream", "metadata": metadata or {},
+              "storage_class": storage_class or bucket.storage_class, "preconditions": preconditions or {},
+              "attributes": {k: str(v) for k, v in (attributes or {}).items() if k in ATTRIBUTE_KEYS and v}}
     try:
-        obj, old_key = _commit_row(bucket, name, blob, content_type=content_type or "application/octet-stream",
-                                   metadata=metadata or {}, storage_class=storage_class or bucket.storage_class,
-                                   preconditions=preconditions or {})
+        obj, old_key = _commit_row(bucket, name, blob, **fields)
     except IntegrityError:
         # Another request created the same name between our read and our insert: ours becomes the next generation.
         try:
-            obj, old_key = _commit_row(bucket, name, blob, content_type=content_type or "application/octet-stream",
-                                       metadata=metadata or {}, storage_class=storage_class or bucket.storage_class,
-                                       preconditions=preconditions or {})
+            obj, old_key = _commit_row(bucket, name, blob, **fields)
         except BaseException:
             blob_delete(blob.key)
             raise
@@ -247,7 +248,7 @@ def object_commit(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: st
 
 
 def _commit_row(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: str, metadata: dict,
-                storage_class: str, preconditions: dict) -> tuple[Object, str]:
+                storage_class: str, preconditions: dict, attributes: dict) -> tuple[Object, str]:
     now = timezone.now()
     generation = time.time_ns() // 1000  # Cloud Storage generations are microsecond timestamps
     with _WRITE_LOCK, transaction.atomic():
@@ -255,6 +256,7 @@ def _commit_row(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: str,
         check_preconditions(existing, preconditions)
         fields = {"size": blob.size, "md5": blob.md5, "crc32c": blob.crc32c, "blob_key": blob.key,
                   "content_type": content_type, "metadata": metadata, "storage_class": storage_class,
+                  "attributes": attributes,
                   "metageneration": 1, "time_created": now, "updated": now}
         if existing is None:
             obj = Object(bucket_id=bucket.pk, name=name, generation=generation, **fields)
@@ -307,6 +309,12 @@ def object_patch(bucket: str, name: str, *, changes: dict, preconditions: dict |
         check_preconditions(obj, preconditions or {})
         if "contentType" in changes:
             obj.content_type = changes["contentType"] or "application/octet-stream"
+        for key in ATTRIBUTE_KEYS:
+            if key in changes:
+                if changes[key]:
+                    obj.attributes[key] = str(changes[key])
+                else:
+                    obj.attributes.pop(key, None)
         if "metadata" in changes:
             merged = dict(obj.metadata)
             for key, value in (changes["metadata"] or {}).items():
@@ -335,9 +343,10 @@ def object_copy(source_bucket: str, source_name: str, bucket: str, name: str, *,
         raise ApiError(404, OBJECT_NOT_FOUND.format(bucket=source_bucket, name=source_name)) from None
     blob = BlobInfo(key=key, size=source.size, md5=source.md5, crc32c=source.crc32c)
     metadata = overrides["metadata"] if overrides.get("metadata") is not None else source.metadata
+    attributes = {**source.attributes, **{k: overrides[k] for k in ATTRIBUTE_KEYS if overrides.get(k)}}
     return object_commit(target, name, blob, content_type=overrides.get("contentType") or source.content_type,
                          metadata=metadata, storage_class=overrides.get("storageClass") or source.storage_class,
-                         preconditions=preconditions)
+                         preconditions=preconditions, attributes=attributes)
 
 
 def object_compose(bucket: str, name: str, *, sources: list[str], destination: dict | None = None,
@@ -358,4 +367,5 @@ def object_compose(bucket: str, name: str, *, sources: list[str], destination: d
     destination = destination or {}
     return object_commit(target, name, blob_write(chunks()),
                          content_type=destination.get("contentType") or parts[0].content_type,
-                         metadata=destination.get("metadata") or {}, preconditions=preconditions)
+                         metadata=destination.get("metadata") or {}, preconditions=preconditions,
+                         attributes=destination)

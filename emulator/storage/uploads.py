@@ -63,7 +63,7 @@ def _store(request: HttpRequest, bucket: Bucket, name: str, blob: BlobInfo, meta
         preconditions = preconditions_from(request)
     obj = service.object_commit(bucket, name, blob, content_type=metadata.get("contentType") or content_type,
                                 metadata=metadata.get("metadata") or {}, storage_class=metadata.get("storageClass", ""),
-                                preconditions=preconditions)
+                                preconditions=preconditions, attributes=metadata)
     return lean_json_response(request, object_resource(obj, bucket.name))
 
 

@@ -179,7 +179,12 @@ def object_media(request: HttpRequest, bucket: str, name: str) -> HttpResponse:
     response["x-goog-generation"] = str(obj.generation)
     response["x-goog-metageneration"] = str(obj.metageneration)
     response["x-goog-stored-content-length"] = str(obj.size)
-    response["x-goog-stored-content-encoding"] = "identity"
+    # Stored bytes are served as stored: no Content-Encoding header, so clients never decompress on the fly.
+    response["x-goog-stored-content-encoding"] = obj.attributes.get("contentEncoding", "identity")
+    for key, header in (("contentDisposition", "Content-Disposition"), ("cacheControl", "Cache-Control"),
+                        ("contentLanguage", "Content-Language")):
+        if obj.attributes.get(key):
+            response[header] = obj.attributes[key]
     response["x-goog-storage-class"] = obj.storage_class
     return response
 

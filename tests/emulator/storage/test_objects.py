@@ -180,3 +180,23 @@ def test_copy_rewrite_and_compose_make_new_objects(gcs, bucket, unique_id):
     assert composed.size == 7
     bucket.blob("src/one.txt").delete()
     assert other.blob("dst/one.txt").download_as_bytes() == b"one,"  # the copy does not share the source's fate
+
+
+def test_content_disposition_cache_control_and_language_are_kept_and_served(emulator_server, bucket):
+    blob = bucket.blob("report.pdf")
+    blob.content_disposition = 'attachment; filename="report.pdf"'
+    blob.cache_control = "no-cache"
+    blob.content_language = "de"
+    blob.upload_from_string(b"%PDF-", content_type="application/pdf")
+
+    fetched = bucket.get_blob("report.pdf")
+    response = requests.get(f"{emulator_server.url}/storage/v1/b/{bucket.name}/o/report.pdf?alt=media", timeout=10)
+
+    assert (fetched.content_disposition, fetched.cache_control, fetched.content_language) == (
+        'attachment; filename="report.pdf"', "no-cache", "de")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="report.pdf"'
+    assert response.headers["Cache-Control"] == "no-cache"
+    fetched.cache_control = None
+    fetched.patch()
+    assert bucket.get_blob("report.pdf").cache_control is None
+    assert [b.content_language for b in bucket.list_blobs(prefix="report")] == ["de"]
