@@ -75,8 +75,8 @@ def logs_viewer(request, params: str = ""):
         context["next_token"] = page.get("nextPageToken", "")
     except ApiError as exc:
         context["error"] = exc.message
-    status = 400 if context["error"] else 200
-    return HttpResponse(render_to_string("emulator_jobs/logs.html", context), status=status)
+    # 200 even for a bad query: the page shows the message (an HTML 4xx would become a JSON error envelope).
+    return HttpResponse(render_to_string("emulator_jobs/logs.html", context))
 
 
 def _row(entry: dict) -> dict:

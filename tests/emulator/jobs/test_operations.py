@@ -127,3 +127,10 @@ def test_entries_list_filters_orders_and_pages(api, project, store, history):
 def test_entries_list_rejects_bad_requests(api, body):
     response = api.call("POST", "/v2/entries:list", json=body)
     assert response.status_code == 400
+
+
+def test_the_logs_viewer_explains_a_query_it_cannot_run(api, project):
+    page = api.call("GET", "/logs/query;query=severity%3E%3DLOUD%20%3Cb%3E", params={"project": project})
+    assert page.status_code == 200
+    assert "Invalid filter" in page.text
+    assert "&lt;b&gt;" in page.text and "<b>" not in page.text
