@@ -42,7 +42,7 @@ def upload(request: HttpRequest, bucket: str) -> HttpResponse:
         if upload_type == "resumable":
             return _resumable_start(request, bucket_obj)
         raise ApiError(400, f"Invalid uploadType {upload_type!r}: use media, multipart or resumable.")
-    if request.method in ("PUT", "POST") or request.method == "DELETE":
+    if request.method in ("PUT", "DELETE"):
         session = _session(request)
         if request.method == "DELETE":
             _session_discard(session)
