@@ -22,6 +22,16 @@ def _wait_done(session, name: str, timeout: float = 60) -> dict:
     raise AssertionError(f"{name} did not finish")
 
 
+def _log_entries(session, project: str, operation: str, timeout: float = 15) -> dict:
+    """Return the operation's log entries, waiting a little: logs may be written after the operation ends."""
+    deadline = time.monotonic() + timeout
+    while True:
+        entries = logging.entries_list(session, project_id=project, filter=f'operation.id="{operation}"')
+        if entries.get("entries") or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.3)
+
+
 @pytest.fixture
 def names(emulator_url, unique_id):
     return {"project": f"gp-{unique_id}", "bucket": f"gb-{unique_id}", "dataset": f"gd-{unique_id}"}
@@ -87,8 +97,7 @@ def test_healthcare_import_export_and_operations_end_to_end(names):
     exported = _wait_done(session, healthcare.export_dicom(
         session, store_name=store, uri_prefix=f"gs://{names['bucket']}/out", mime_type="image/png")["name"])
     listed = healthcare.operations_list(session, dataset_name=dataset)
-    entries = logging.entries_list(session, project_id=names["project"],
-                                   filter=f'operation.id="{started["name"]}"')
+    entries = _log_entries(session, names["project"], started["name"])
 
     assert imported["metadata"]["counter"] == {"success": "3", "failure": "1"}
     assert metrics["instanceCount"] == "3"
