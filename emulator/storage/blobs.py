@@ -9,7 +9,6 @@ import contextlib
 import hashlib
 import os
 import secrets
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +66,11 @@ def blob_write(data: bytes | BinaryIO | Iterable[bytes]) -> BlobInfo:
     """Store `data` under a fresh random key and return its key, size and checksums."""
     key = secrets.token_hex(16)
     final = blob_path(key)
-    final.parent.mkdir(parents=True, exist_ok=True)
     md5 = hashlib.md5()  # noqa: S324 — Cloud Storage's md5Hash, not a security use
     crc = 0
     size = 0
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
+    tmp = final.parent / f".tmp-{key}"  # the key is random already: no need for mkstemp's name search
+    fd = _create(tmp)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in _chunks(data):
@@ -85,6 +84,16 @@ def blob_write(data: bytes | BinaryIO | Iterable[bytes]) -> BlobInfo:
             os.unlink(tmp)
         raise
     return BlobInfo(key=key, size=size, md5=base64.b64encode(md5.digest()).decode(), crc32c=encode_crc32c(crc))
+
+
+def _create(path: Path) -> int:
+    """Create `path` exclusively (its fan-out directory too, the first time) and return the descriptor."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        return os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, flags, 0o600)
 
 
 def blob_adopt(path: Path) -> BlobInfo:
