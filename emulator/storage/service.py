@@ -233,8 +233,13 @@ def object_commit(bucket: Bucket, name: str, blob: BlobInfo, *, content_type: st
         obj, old_key = _commit_row(bucket, name, blob, **fields)
     except IntegrityError:
         # Another request created the same name between our read and our insert: ours becomes the next generation.
+        # (Or the bucket was deleted meanwhile: then the retry fails too, and the answer is the bucket's 404.)
         try:
             obj, old_key = _commit_row(bucket, name, blob, **fields)
+        except IntegrityError:
+            blob_delete(blob.key)
+            bucket_get(bucket.name)
+            raise
         except BaseException:
             blob_delete(blob.key)
             raise

@@ -88,3 +88,18 @@ def test_resumable_sessions_older_than_a_week_are_dropped_with_their_bytes(data_
 
     assert list(UploadSession.objects.values_list("upload_id", flat=True)) == ["b" * 32]
     assert not upload_path("a" * 32).exists() and upload_path("b" * 32).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_into_a_bucket_deleted_meanwhile_is_a_404_and_leaves_no_file(data_dir):
+    from emulator.storage.blobs import blob_write
+
+    service.bucket_create(project_id="svc-project", name="svc-bucket")
+    bucket = service.bucket_get("svc-bucket")
+    service.bucket_delete("svc-bucket")
+
+    with pytest.raises(ApiError) as excinfo:
+        service.object_commit(bucket, "late.txt", blob_write(b"late"))
+
+    assert excinfo.value.code == 404
+    assert [p for p in (data_dir / "objects").rglob("*") if p.is_file()] == []
