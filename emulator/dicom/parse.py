@@ -9,6 +9,8 @@ import pydicom
 from pydicom.dataelem import RawDataElement
 from pydicom.errors import InvalidDicomError
 
+from .dicomjson import dataset_json
+
 PIXEL_DATA = 0x7FE00010
 # Binary VRs whose large values DICOM JSON would carry as bulk data; /metadata leaves them out.
 BULK_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
@@ -86,39 +88,7 @@ def _int(ds: pydicom.Dataset, keyword: str) -> int | None:
 
 def dataset_to_json(ds: pydicom.Dataset) -> dict:
     """Return DICOM JSON of the dataset (not its file meta) with PixelData and bulk binary values left out."""
-    dropped = "__bulk__"
-    # PixelData is always over the threshold, so it goes through the handler and is dropped too.
-    handler = lambda elem: dropped  # noqa: E731
-    try:
-        result = ds.to_json_dict(bulk_data_threshold=BULK_THRESHOLD, bulk_data_element_handler=handler)
-    except Exception:
-        # Leave out the values pydicom cannot convert rather than reject the instance (stores accept
-        # imperfect real-world files). Not suppress_invalid_tags: it flips pydicom's global reading mode,
-        # which other threads of the emulator would see.
-        result = {}
-        for tag in list(ds.keys()):
-            try:
-                result[f"{tag:08X}"] = ds[tag].to_json_dict(handler, BULK_THRESHOLD)
-            except Exception:  # noqa: S112 — skipping one unconvertible attribute is the point
-                continue
-    return _strip_bulk(result, dropped)
-
-
-def _strip_bulk(value, marker):
-    if isinstance(value, dict):
-        if value.get("BulkDataURI") == marker:
-            return None
-        out = {}
-        for key, item in value.items():
-            if key == "7FE00010":
-                continue
-            item = _strip_bulk(item, marker)
-            if item is not None:
-                out[key] = item
-        return out
-    if isinstance(value, list):
-        return [item for item in (_strip_bulk(v, marker) for v in value) if item is not None]
-    return value
+    return dataset_json(ds, BULK_THRESHOLD)
 
 
 def parse_instance(data: bytes) -> ParsedInstance:
