@@ -38,7 +38,9 @@ class Method:
     regex: re.Pattern
     literal_length: int
     response: str | None
-    any_http_method: bool = False
+    request: str | None = None
+    parameters: frozenset = frozenset()  # the method's and the API's global query parameters
+    upload: bool = False  # a media upload endpoint: any HTTP method (resumable PUTs), body not JSON
 
 
 def _path_regex(template: str, parameters: dict) -> tuple[str, int]:
@@ -74,21 +76,33 @@ def methods() -> tuple[Method, ...]:
     for api in APIS:
         doc = document(api)
         for method in _methods_of(doc):
-            response = method.get("response", {}).get("$ref")
-            regex, literal = _path_regex("/" + doc["servicePath"] + method["path"], method.get("parameters", {}))
-            found.append(Method(api, method["id"], method["httpMethod"], re.compile(regex + "$"), literal, response))
+            parameters = method.get("parameters", {})
+            common = {
+                "api": api,
+                "id": method["id"],
+                "http_method": method["httpMethod"],
+                "response": method.get("response", {}).get("$ref"),
+                "request": method.get("request", {}).get("$ref"),
+                "parameters": frozenset(parameters) | frozenset(doc.get("parameters", {})),
+            }
+            regex, literal = _path_regex("/" + doc["servicePath"] + method["path"], parameters)
+            found.append(Method(regex=re.compile(regex + "$"), literal_length=literal, **common))
             for protocol in method.get("mediaUpload", {}).get("protocols", {}).values():
                 # Upload endpoints answer with the resource on POST and on the resumable session's PUTs.
-                regex, literal = _path_regex(protocol["path"], method.get("parameters", {}))
-                found.append(Method(api, method["id"], method["httpMethod"], re.compile(regex + "$"), literal,
-                                    response, any_http_method=True))
+                regex, literal = _path_regex(protocol["path"], parameters)
+                found.append(Method(regex=re.compile(regex + "$"), literal_length=literal, upload=True,
+                                    **{**common, "parameters": common["parameters"] | {"uploadType", "name"}}))
     return tuple(sorted(found, key=lambda m: -m.literal_length))
 
 
-def find_method(http_method: str, raw_path: str) -> Method | None:
-    """Return the most specific discovery method for a request, or None."""
+def find_method(http_method: str, raw_path: str, api_prefix: str = "") -> Method | None:
+    """Return the most specific discovery method for a request (of an API starting with api_prefix), or None."""
     for method in methods():
-        if (method.any_http_method or method.http_method == http_method) and method.regex.match(raw_path):
+        if (
+            (method.upload or method.http_method == http_method)
+            and method.api.startswith(api_prefix)
+            and method.regex.match(raw_path)
+        ):
             return method
     return None
 
@@ -187,6 +201,13 @@ class Checker:
             self.fail(where, f"expected a boolean, got {value!r}")
 
 
+def schema_problems(api: str, value, ref: str, where: str = "body") -> list[str]:
+    """Return what in `value` does not fit the schema `ref` of `api` (e.g. a request body)."""
+    checker = Checker(api)
+    checker.check_ref(value, ref, where)
+    return checker.errors
+
+
 def check_error_envelope(body) -> list[str]:
     if not isinstance(body, dict) or set(body) != {"error"} or not isinstance(body["error"], dict):
         return ["error responses must be {\"error\": {...}}"]
@@ -208,9 +229,7 @@ def check_response(http_method: str, raw_path: str, status: int, body) -> tuple[
     method = find_method(http_method, raw_path)
     if method is None or method.response is None:
         return None, []
-    checker = Checker(method.api)
-    checker.check_ref(body, method.response, method.response)
-    return method.id, checker.errors
+    return method.id, schema_problems(method.api, body, method.response, method.response)
 
 
 class ContractCheckMiddleware:

@@ -107,3 +107,23 @@ def test_a_v1beta1_call_matches_the_v1beta1_document(fake_google):
 
     method, problems = request_problems(fake_google.calls[0].request)
     assert (method.api, problems) == ("healthcare.v1beta1", [])
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "problem"),
+    [
+        ("POST", f"https://healthcare.googleapis.com/v1/{STORE}:import", {"gcsSource": {"url": "gs://b/x"}},
+         "unknown field 'url'"),
+        ("POST", f"https://healthcare.googleapis.com/v1/{STORE}:import",
+         {"gcsSource": {"uri": "gs://b/x"}, "blobStorageSettings": {"blobStorageClass": "COLD"}}, "is not one of"),
+        ("GET", f"https://healthcare.googleapis.com/v1/{DATASET}/operations?pageLimit=5", None,
+         "unknown query parameter 'pageLimit'"),
+        ("GET", f"https://healthcare.googleapis.com/v1/{DATASET}/importantThings", None, "matches no discovery method"),
+    ],
+)
+def test_the_checker_reports_requests_the_discovery_document_does_not_describe(method, url, body, problem):
+    import requests
+
+    prepared = requests.Request(method, url, json=body).prepare()
+    _, problems = request_problems(prepared)
+    assert any(problem in p for p in problems), problems
