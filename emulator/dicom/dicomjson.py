@@ -30,8 +30,10 @@ _FLOAT_BINARY = {"FL", "FD"}
 _BINARY_VRS = {"OB", "OD", "OF", "OL", "OV", "OW"}
 # pydicom changes these values after conversion (LUT descriptors); leave them to pydicom.
 _SPECIAL_TAGS = {0x00281101, 0x00281102, 0x00281103, 0x00283002}
-_DS_ITEM = re.compile(r" *[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)? *")
-_IS_ITEM = re.compile(r" *[+-]?\d+ *")
+_DS_ITEM = r" *[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)? *"
+_DS_LIST = re.compile(rf"{_DS_ITEM}(?:\\{_DS_ITEM})*")
+_IS_ITEM = r" *[+-]?\d+ *"
+_IS_LIST = re.compile(rf"{_IS_ITEM}(?:\\{_IS_ITEM})*")
 _PIXEL_DATA = 0x7FE00010
 _DROP = object()  # the element is bulk data: left out
 
@@ -69,13 +71,19 @@ def _strings(vr: str, value: bytes) -> list:
     elif vr == "UR":
         items = [text.rstrip()]
     elif vr == "DS":
-        items = text.strip().rstrip(" \x00").split("\\")
-        if not all(len(item) <= 16 and _DS_ITEM.fullmatch(item) for item in items):
+        text = text.strip().rstrip(" \x00")
+        if not _DS_LIST.fullmatch(text):
+            raise _Slow
+        items = text.split("\\")
+        if max(map(len, items)) > 16:
             raise _Slow
         return [float(item) for item in items]
     elif vr == "IS":
-        items = text.rstrip(" \x00").split("\\")
-        if not all(len(item) <= 12 and _IS_ITEM.fullmatch(item) for item in items):
+        text = text.rstrip(" \x00")
+        if not _IS_LIST.fullmatch(text):
+            raise _Slow
+        items = text.split("\\")
+        if max(map(len, items)) > 12:
             raise _Slow
         return [int(item) for item in items]
     else:
