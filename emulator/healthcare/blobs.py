@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -18,18 +17,40 @@ def blob_path(key: str) -> Path:
     return blob_root() / key[:2] / key
 
 
-def blob_write(data: bytes) -> str:
-    """Write `data` atomically (temp file + rename) and return its new random key."""
+_made_dirs: set[Path] = set()
+
+
+def _parent(path: Path) -> Path:
+    parent = path.parent
+    if parent not in _made_dirs:  # one mkdir per folder and process, not one per write
+        parent.mkdir(parents=True, exist_ok=True)
+        _made_dirs.add(parent)
+    return parent
+
+
+def blob_write(data: bytes, *, source: str | None = None) -> str:
+    """Store `data` atomically and return its new random key.
+
+    `source`, when given, is a file holding exactly these bytes that nobody changes in place (a storage
+    emulator blob): it is hard-linked instead of copied, falling back to writing `data` when linking fails
+    (another filesystem, the file already gone).
+    """
     key = secrets.token_hex(16)
     path = blob_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    parent = _parent(path)
+    if source:
+        try:
+            os.link(source, path)
+            return key
+        except OSError:
+            pass
+    tmp = parent / f".tmp-{key}"  # the key is random already: no need for mkstemp's name search
     try:
-        with os.fdopen(fd, "wb") as out:
+        with open(tmp, "xb") as out:
             out.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return key
 

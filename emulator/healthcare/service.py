@@ -283,14 +283,22 @@ def uid_check(uid: str) -> None:
         raise InvalidDicom(f"invalid UID {uid[:80]!r}: it contains characters a DICOM UID cannot have")
 
 
-def instance_store(
-    store: DicomStore, data: bytes | BinaryIO, *, storage_class: str = "STANDARD", study_uid: str = ""
-) -> tuple[Instance, bool]:
-    """Parse and store one Part 10 instance; return (instance, True) when new, (existing, False) when its
-    SOP Instance UID is already stored (the stored copy is kept, not overwritten).
+def instance_prepare(
+    store: DicomStore,
+    data: bytes | BinaryIO,
+    *,
+    storage_class: str = "STANDARD",
+    study_uid: str = "",
+    source: str | None = None,
+) -> Instance:
+    """Parse one Part 10 instance and write its bytes; return the unsaved Instance row.
 
-    Raise InvalidDicom for empty, non-DICOM, truncated or UID-less input, and when `study_uid` is given
-    and the instance belongs to another study (STOW-RS to /studies/{study}).
+    `source` may name a file holding exactly `data` that is never changed in place (a storage emulator
+    blob): the stored copy is then a hard link to it rather than a copy (falling back to a copy).
+
+    Save it with `instances_save` (or discard it with `instances_discard`). Raise InvalidDicom for empty,
+    non-DICOM, truncated or UID-less input, and when `study_uid` is given and the instance belongs to
+    another study (STOW-RS to /studies/{study}).
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         data = data.read()
@@ -310,34 +318,70 @@ def instance_store(
             reason=0xA901,
         )
     storage_class = storage_class if storage_class in STORAGE_CLASSES else "STANDARD"
-    existing = Instance.objects.filter(store=store, sop_uid=parsed.sop_uid).first()
+    return Instance(
+        store=store,
+        study_uid=parsed.study_uid,
+        series_uid=parsed.series_uid,
+        sop_uid=parsed.sop_uid,
+        sop_class_uid=parsed.sop_class_uid[:64],
+        transfer_syntax_uid=parsed.transfer_syntax_uid[:64],
+        number_of_frames=parsed.number_of_frames,
+        rows=parsed.rows,
+        columns=parsed.columns,
+        size=len(data),
+        storage_class=storage_class,
+        blob_key=blobs.blob_write(data, source=source),
+        metadata=parsed.metadata,
+        metadata_size=len(json.dumps(parsed.metadata, separators=(",", ":"))),
+        **parsed.attributes,
+    )
+
+
+def instances_save(instances: list[Instance]) -> int:
+    """Insert prepared instances in one statement; return how many were new.
+
+    An instance whose SOP Instance UID the store already holds (or that comes twice in the list) is
+    ignored — the stored copy is kept — and its bytes are deleted. Call it inside the caller's
+    transaction to make the rows part of it.
+    """
+    if not instances:
+        return 0
+    Instance.objects.bulk_create(instances, ignore_conflicts=True)
+    keys = [instance.blob_key for instance in instances]
+    saved = set(Instance.objects.filter(blob_key__in=keys).values_list("blob_key", flat=True))
+    for key in keys:
+        if key not in saved:
+            blobs.blob_delete(key)
+    return len(saved)
+
+
+def instances_discard(instances: list[Instance]) -> None:
+    """Delete the bytes of prepared instances that will not be saved."""
+    for instance in instances:
+        blobs.blob_delete(instance.blob_key)
+
+
+def instance_store(
+    store: DicomStore, data: bytes | BinaryIO, *, storage_class: str = "STANDARD", study_uid: str = ""
+) -> tuple[Instance, bool]:
+    """Parse and store one Part 10 instance; return (instance, True) when new, (existing, False) when its
+    SOP Instance UID is already stored (the stored copy is kept, not overwritten).
+
+    Raise InvalidDicom for empty, non-DICOM, truncated or UID-less input, and when `study_uid` is given
+    and the instance belongs to another study (STOW-RS to /studies/{study}).
+    """
+    instance = instance_prepare(store, data, storage_class=storage_class, study_uid=study_uid)
+    existing = Instance.objects.filter(store=store, sop_uid=instance.sop_uid).first()
     if existing is not None:
+        instances_discard([instance])
         return existing, False
-    key = blobs.blob_write(data)
-    metadata_size = len(json.dumps(parsed.metadata, separators=(",", ":")))
     try:
         with transaction.atomic():
-            instance = Instance.objects.create(
-                store=store,
-                study_uid=parsed.study_uid,
-                series_uid=parsed.series_uid,
-                sop_uid=parsed.sop_uid,
-                sop_class_uid=parsed.sop_class_uid[:64],
-                transfer_syntax_uid=parsed.transfer_syntax_uid[:64],
-                number_of_frames=parsed.number_of_frames,
-                rows=parsed.rows,
-                columns=parsed.columns,
-                size=len(data),
-                storage_class=storage_class,
-                blob_key=key,
-                metadata=parsed.metadata,
-                metadata_size=metadata_size,
-                **parsed.attributes,
-            )
+            instance.save(force_insert=True)
     except IntegrityError:
         # Another request stored the same SOP Instance UID first: keep theirs.
-        blobs.blob_delete(key)
-        existing = Instance.objects.filter(store=store, sop_uid=parsed.sop_uid).first()
+        instances_discard([instance])
+        existing = Instance.objects.filter(store=store, sop_uid=instance.sop_uid).first()
         if existing is None:
             raise
         return existing, False

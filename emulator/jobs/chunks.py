@@ -101,6 +101,9 @@ def chunk_run(chunk_id: int, processor: Callable[[Operation], Callable[[object],
     """Process a chunk's items from its checkpoint on.
 
     `processor(op)` returns the function applied to each item: None on success, a log payload on failure.
+    It may also have `flush()`, called inside each checkpoint's transaction to write what the items since
+    the previous checkpoint produced (so those writes commit or roll back with the checkpoint), and
+    `discard()`, called instead when another copy of the task has taken the chunk over.
     """
     chunk = Chunk.objects.select_related("operation").filter(pk=chunk_id, done=False).first()
     if chunk is None or chunk.operation.done:
@@ -127,22 +130,33 @@ def chunk_run(chunk_id: int, processor: Callable[[Operation], Callable[[object],
             progress.failure += 1
             progress.entries.append(_log_entry(op, f"{op.pk}-{chunk.seq}-{index}", payload))
         if index + 1 - position >= CHECKPOINT_ITEMS or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
-            if not _checkpoint(chunk, position, index + 1, progress, final=False):
+            if not _checkpoint(chunk, position, index + 1, progress, final=False, process=process):
                 return
             position, progress, last_checkpoint = index + 1, _Progress(), time.monotonic()
     end = position + progress.success + progress.failure if cancelled else len(chunk.items)
-    if _checkpoint(chunk, position, end, progress, final=True):
+    if _checkpoint(chunk, position, end, progress, final=True, process=process):
         operation_finish_if_complete(op.pk)
 
 
-def _checkpoint(chunk: Chunk, old: int, new: int, progress: _Progress, *, final: bool) -> bool:
-    with transaction.atomic():
-        moved = Chunk.objects.filter(pk=chunk.pk, position=old, done=False).update(position=new, done=final)
-        if moved != 1:
-            logger.info("chunk %s was taken over by another copy of its task; stopping", chunk)
-            return False
-        counters_add(chunk.operation_id, success=progress.success, failure=progress.failure, chunks=-int(final))
-        LogEntry.objects.bulk_create(progress.entries)
+def _checkpoint(chunk: Chunk, old: int, new: int, progress: _Progress, *, final: bool, process=None) -> bool:
+    """Move the checkpoint and add the counts, log entries and the processor's pending writes, atomically."""
+    try:
+        with transaction.atomic():
+            moved = Chunk.objects.filter(pk=chunk.pk, position=old, done=False).update(position=new, done=final)
+            if moved != 1:
+                logger.info("chunk %s was taken over by another copy of its task; stopping", chunk)
+                if hasattr(process, "discard"):
+                    process.discard()
+                return False
+            if hasattr(process, "flush"):
+                process.flush()
+            counters_add(chunk.operation_id, success=progress.success, failure=progress.failure,
+                         chunks=-int(final))
+            LogEntry.objects.bulk_create(progress.entries)
+    except BaseException:
+        if hasattr(process, "discard"):
+            process.discard()  # nothing of this checkpoint was committed
+        raise
     return True
 
 
