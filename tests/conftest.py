@@ -204,6 +204,29 @@ def emulator_server(redis_url, session_tmp):
 
 
 @pytest.fixture
+def slow_emulator_jobs(emulator_server, tmp_path):
+    """Run the shared emulator's import/export jobs slowly during one test, so that a page can watch them.
+
+    The regular emulator worker is paused (SIGSTOP) and a worker that waits EMULATOR_JOBS_ITEM_DELAY_MS
+    after each object takes the queue. Chunks the paused worker had already reserved wait for it: call the
+    returned `resume()` once the test has seen what it wanted; the fixture resumes it at the end anyway.
+    """
+    import signal
+
+    regular = emulator_server.worker
+    regular.kill(signal.SIGSTOP)
+    slow = start_celery_worker({**emulator_server.env, "EMULATOR_JOBS_ITEM_DELAY_MS": "20"}, queues="emulator",
+                               log=tmp_path / "slow-emulator-worker.log", concurrency=1, name="slow")
+    try:
+        wait_until(lambda: "ready" in slow.log_path.read_text(), timeout=60, what="slow emulator worker",
+                   process=slow.popen)
+        yield lambda: regular.kill(signal.SIGCONT)
+    finally:
+        slow.stop()
+        regular.kill(signal.SIGCONT)
+
+
+@pytest.fixture
 def emulator_url(emulator_server, monkeypatch, settings):
     """Point this test's console (gcp client, google-cloud-storage) at the live emulator."""
     settings.CLOUD_EMULATOR_URL = emulator_server.url
