@@ -72,12 +72,17 @@ def test_a_failing_import_shows_the_error_the_logging_link_and_the_per_file_list
     assert b"".join(csv.streaming_content).decode().count(f"gs://{live_store.bucket}/mixed/") == 2
 
 
-def test_cancel_ends_a_running_import_as_cancelled(celery_worker, live_store):
+def test_cancel_ends_a_running_import_as_cancelled(celery_worker, live_store, slow_emulator_jobs):
+    # given: an import slow enough that the cancel arrives while it runs
+    resume_regular_worker = slow_emulator_jobs
     live_store.upload_dicom("many", 300)
     op = services.operation_start(
         kind="import", store_name=live_store.store_name, params={"gcs_uri": f"gs://{live_store.bucket}/many/**"}
     )
+    # when
     services.operation_cancel(operation=op)
+    resume_regular_worker()  # the chunks it holds now see the cancel and end at once
+    # then
     op = wait_for_end(op)
     assert op.state == Operation.State.CANCELLED
     assert op.cancel_requested
