@@ -91,53 +91,93 @@ def dataset_to_json(ds: pydicom.Dataset) -> dict:
     return dataset_json(ds, BULK_THRESHOLD)
 
 
+_STRING_VRS = {"AE", "AS", "CS", "DA", "DT", "LO", "LT", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
+_INT_VRS = {"IS", "US", "UL", "SS", "SL", "SV", "UV"}
+
+
+class _Attributes:
+    """Read top-level attributes from the DICOM JSON already built (no second conversion by pydicom),
+    falling back to the dataset for anything the JSON does not hold as plain strings or integers."""
+
+    def __init__(self, ds: pydicom.Dataset, metadata: dict):
+        self.ds, self.metadata = ds, metadata
+
+    def _item(self, keyword: str, vrs: set) -> dict | None:
+        tag = pydicom.datadict.tag_for_keyword(keyword)
+        item = self.metadata.get(f"{tag:08X}")
+        if item is None or item.get("vr") not in vrs or ("Value" not in item and len(item) > 1):
+            return None
+        return item
+
+    def text(self, keyword: str) -> str:
+        item = self._item(keyword, _STRING_VRS)
+        if item is None:
+            return _text(self.ds, keyword)
+        values = item.get("Value")
+        if not values:
+            return ""
+        return values[0] if len(values) == 1 else "\\".join(values)
+
+    def int(self, keyword: str) -> int | None:
+        item = self._item(keyword, _INT_VRS)
+        if item is None:
+            return _int(self.ds, keyword)
+        values = item.get("Value")
+        return values[0] if values and len(values) == 1 else None
+
+
 def parse_instance(data: bytes) -> ParsedInstance:
     """Parse Part 10 bytes and extract UIDs, image geometry, QIDO attributes and DICOM JSON metadata."""
     ds = read_dataset(data)
-    sop_uid = _text(ds, "SOPInstanceUID") or _text(ds.file_meta, "MediaStorageSOPInstanceUID")
+    try:
+        metadata = dataset_to_json(ds)
+    except Exception as exc:
+        metadata, error = None, exc
+    attrs = _Attributes(ds, metadata or {})
+    sop_uid = attrs.text("SOPInstanceUID") or _text(ds.file_meta, "MediaStorageSOPInstanceUID")
     if not sop_uid:
         raise DicomParseError("failed to parse DICOM: the instance has no SOP Instance UID (0008,0018)")
-    study_uid = _text(ds, "StudyInstanceUID")
-    series_uid = _text(ds, "SeriesInstanceUID")
+    study_uid = attrs.text("StudyInstanceUID")
+    series_uid = attrs.text("SeriesInstanceUID")
     if not study_uid or not series_uid:
         raise DicomParseError("failed to parse DICOM: the instance has no Study or Series Instance UID")
     for uid in (sop_uid, study_uid, series_uid):
         if len(uid) > 64:
             raise DicomParseError(f"invalid UID {uid[:80]!r}: longer than 64 characters")
-    try:
-        metadata = dataset_to_json(ds)
-    except Exception as exc:
-        raise DicomParseError(f"failed to parse DICOM: invalid attribute value: {exc}") from None
+    if metadata is None:
+        raise DicomParseError(f"failed to parse DICOM: invalid attribute value: {error}")
+    attributes = {
+        "patient_name": str(ds.get("PatientName") or "")[:256],
+        "patient_id": attrs.text("PatientID")[:128],
+        "study_date": attrs.text("StudyDate")[:8],
+        "study_time": attrs.text("StudyTime")[:32],
+        "accession_number": attrs.text("AccessionNumber")[:64],
+        "modality": attrs.text("Modality")[:16],
+        "study_description": attrs.text("StudyDescription")[:256],
+        "series_description": attrs.text("SeriesDescription")[:256],
+        "series_number": attrs.int("SeriesNumber"),
+        "instance_number": attrs.int("InstanceNumber"),
+        "referring_physician_name": str(ds.get("ReferringPhysicianName") or "")[:256],
+        "study_id": attrs.text("StudyID")[:64],
+    }
+    sop_class_uid = attrs.text("SOPClassUID") or _text(ds.file_meta, "MediaStorageSOPClassUID")
+    number_of_frames = (attrs.int("NumberOfFrames") or 1) if PIXEL_DATA in ds else 0
+    rows, columns = attrs.int("Rows") or 0, attrs.int("Columns") or 0
     transfer_syntax_uid = _text(ds.file_meta, "TransferSyntaxUID")
     if transfer_syntax_uid:
         # The file meta's Transfer Syntax UID is part of what a store answers for an instance.
         metadata["00020010"] = {"vr": "UI", "Value": [transfer_syntax_uid]}
         metadata = dict(sorted(metadata.items()))
-    patient_name = ds.get("PatientName")
-    referring = ds.get("ReferringPhysicianName")
     return ParsedInstance(
         dataset=ds,
         study_uid=study_uid,
         series_uid=series_uid,
         sop_uid=sop_uid,
-        sop_class_uid=_text(ds, "SOPClassUID") or _text(ds.file_meta, "MediaStorageSOPClassUID"),
+        sop_class_uid=sop_class_uid,
         transfer_syntax_uid=transfer_syntax_uid,
-        number_of_frames=(_int(ds, "NumberOfFrames") or 1) if PIXEL_DATA in ds else 0,
-        rows=_int(ds, "Rows") or 0,
-        columns=_int(ds, "Columns") or 0,
-        attributes={
-            "patient_name": str(patient_name or "")[:256],
-            "patient_id": _text(ds, "PatientID")[:128],
-            "study_date": _text(ds, "StudyDate")[:8],
-            "study_time": _text(ds, "StudyTime")[:32],
-            "accession_number": _text(ds, "AccessionNumber")[:64],
-            "modality": _text(ds, "Modality")[:16],
-            "study_description": _text(ds, "StudyDescription")[:256],
-            "series_description": _text(ds, "SeriesDescription")[:256],
-            "series_number": _int(ds, "SeriesNumber"),
-            "instance_number": _int(ds, "InstanceNumber"),
-            "referring_physician_name": str(referring or "")[:256],
-            "study_id": _text(ds, "StudyID")[:64],
-        },
+        number_of_frames=number_of_frames,
+        rows=rows,
+        columns=columns,
+        attributes=attributes,
         metadata=metadata,
     )
