@@ -200,7 +200,8 @@ def export_processor(op: Operation) -> Callable[[str], dict | None]:
         if item.startswith(MISSING):
             return _log_payload(resource, status("NOT_FOUND", f"{item[1:]} was not found in the DICOM store."))
         sop_uid = item.rsplit("/", 1)[1]
-        instance = Instance.objects.filter(store=store, sop_uid=sop_uid).first()
+        # Not the DICOM JSON metadata: decoding it would cost more than rendering a small image.
+        instance = Instance.objects.filter(store=store, sop_uid=sop_uid).defer("metadata").first()
         if instance is None:
             return _log_payload(resource, status("NOT_FOUND", "The instance was deleted before it was exported."))
         try:
