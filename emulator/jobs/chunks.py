@@ -13,6 +13,8 @@ duplicate that the store ignores, an exported file is overwritten) and never cou
 the task that loses the guard stops.
 """
 
+import contextlib
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -108,6 +110,26 @@ def chunk_run(chunk_id: int, processor: Callable[[Operation], Callable[[object],
     chunk = Chunk.objects.select_related("operation").filter(pk=chunk_id, done=False).first()
     if chunk is None or chunk.operation.done:
         return
+    with _fewer_gc_passes():
+        _chunk_process(chunk, processor)
+
+
+@contextlib.contextmanager
+def _fewer_gc_passes(threshold: int = 10_000):
+    """Run the cyclic garbage collector every `threshold` allocations instead of every 700.
+
+    Parsing a DICOM header allocates thousands of small objects; with the default threshold the collector's
+    full passes over a worker's heap took about 18 % of an import. Memory stays bounded (it still runs).
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(threshold, old[0]), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _chunk_process(chunk: Chunk, processor) -> None:
     op = chunk.operation
     process = processor(op)
     position = chunk.position
