@@ -103,7 +103,8 @@ def chunk_run(chunk_id: int, processor: Callable[[Operation], Callable[[object],
     """Process a chunk's items from its checkpoint on.
 
     `processor(op)` returns the function applied to each item: None on success, a log payload on failure.
-    It may also have `flush()`, called inside each checkpoint's transaction to write what the items since
+    It may also have `begin(items)`, called once with the items about to be processed (to read what they
+    need in bulk), `flush()`, called inside each checkpoint's transaction to write what the items since
     the previous checkpoint produced (so those writes commit or roll back with the checkpoint), and
     `discard()`, called instead when another copy of the task has taken the chunk over.
     """
@@ -137,6 +138,8 @@ def _chunk_process(chunk: Chunk, processor) -> None:
     last_checkpoint = last_cancel_check = time.monotonic()
     delay = getattr(settings, "EMULATOR_JOBS_ITEM_DELAY", 0.0)
     cancelled = False
+    if hasattr(process, "begin"):
+        process.begin(chunk.items[position:])
     for index in range(chunk.position, len(chunk.items)):
         now = time.monotonic()
         if now - last_cancel_check >= CANCEL_POLL_SECONDS or index == chunk.position:

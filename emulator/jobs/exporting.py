@@ -182,7 +182,6 @@ def _path(instance) -> str:
 
 def export_processor(op: Operation) -> Callable[[str], dict | None]:
     """Return the function that exports one instance path of the operation's store."""
-    from emulator.healthcare.models import Instance
     from emulator.healthcare.service import instance_open, store_get
     from emulator.storage.service import object_write
 
@@ -200,13 +199,15 @@ def export_processor(op: Operation) -> Callable[[str], dict | None]:
         if item.startswith(MISSING):
             return _log_payload(resource, status("NOT_FOUND", f"{item[1:]} was not found in the DICOM store."))
         sop_uid = item.rsplit("/", 1)[1]
-        # Not the DICOM JSON metadata: decoding it would cost more than rendering a small image.
-        instance = Instance.objects.filter(store=store, sop_uid=sop_uid).defer("metadata").first()
+        instance = rows.pop(sop_uid) if sop_uid in rows else _rows(store, [sop_uid]).get(sop_uid)
         if instance is None:
             return _log_payload(resource, status("NOT_FOUND", "The instance was deleted before it was exported."))
         try:
-            with instance_open(instance) as handle:
-                data = handle.read()
+            try:
+                with instance_open(instance) as handle:
+                    data = handle.read()
+            except FileNotFoundError:  # deleted since its row was read
+                return _log_payload(resource, status("NOT_FOUND", "The instance was deleted before it was exported."))
             base = f"{prefix}{instance.study_uid}/{instance.series_uid}/{instance.sop_uid}"
             for output in _encode(data, fmt):
                 object_write(bucket, f"{base}{output.suffix}{fmt.extension}", output.data,
@@ -220,7 +221,23 @@ def export_processor(op: Operation) -> Callable[[str], dict | None]:
             return _log_payload(resource, status("INTERNAL", f"{type(exc).__name__}: {exc}"))
         return None
 
+    rows: dict = {}
+
+    def begin(items: list[str]) -> None:
+        """Read the rows of a chunk's instances in one query rather than one per item."""
+        rows.clear()
+        rows.update(_rows(store, [item.rsplit("/", 1)[1] for item in items if not item.startswith(MISSING)]))
+
+    process.begin = begin
     return process
+
+
+def _rows(store, sop_uids: list[str]) -> dict:
+    from emulator.healthcare.models import Instance
+
+    # Not the DICOM JSON metadata: decoding it would cost more than rendering a small image.
+    query = Instance.objects.filter(store=store, sop_uid__in=sop_uids).defer("metadata")
+    return {instance.sop_uid: instance for instance in query}
 
 
 def _encode(data: bytes, fmt: Format) -> list[transcode.Output]:
