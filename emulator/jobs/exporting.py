@@ -10,7 +10,7 @@ from django.db import transaction
 from emulator.wire import ApiError
 
 from . import transcode
-from .chunks import chunks_cut
+from .chunks import chunks_cut, writers_queue
 from .models import Operation
 from .service import operation_create, status
 
@@ -210,8 +210,9 @@ def export_processor(op: Operation) -> Callable[[str], dict | None]:
                 return _log_payload(resource, status("NOT_FOUND", "The instance was deleted before it was exported."))
             base = f"{prefix}{instance.study_uid}/{instance.series_uid}/{instance.sop_uid}"
             for output in _encode(data, fmt):
-                object_write(bucket, f"{base}{output.suffix}{fmt.extension}", output.data,
-                             content_type=fmt.content_type)
+                with writers_queue():
+                    object_write(bucket, f"{base}{output.suffix}{fmt.extension}", output.data,
+                                 content_type=fmt.content_type)
         except transcode.TranscodeError as exc:
             return _log_payload(resource, status("INVALID_ARGUMENT", str(exc)))
         except ApiError as exc:
