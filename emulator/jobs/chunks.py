@@ -75,7 +75,7 @@ def _chunk_save(op: Operation, seq: int, items: list, existing: dict) -> None:
             chunk_id = Chunk.objects.get(operation=op, seq=seq).pk
             chunk_run_task.delay(chunk_id)
         return
-    with transaction.atomic():
+    with writers_queue(), transaction.atomic():
         chunk = Chunk.objects.create(operation=op, seq=seq, items=items)
         counters_add(op.pk, listed=len(items), chunks=1)
         transaction.on_commit(lambda: chunk_run_task.delay(chunk.pk))
