@@ -59,14 +59,14 @@ class Generator:
     @staticmethod
     def _load(template) -> pydicom.Dataset:
         if template is None:
-            template = get_testdata_file(DEFAULT_TEMPLATE)
+            template = get_testdata_file(DEFAULT_TEMPLATE, download=False)
         if isinstance(template, pydicom.Dataset):
             return template.copy()
         if isinstance(template, bytes):
             return pydicom.dcmread(io.BytesIO(template))
         path = Path(template)
         if not path.exists():
-            found = get_testdata_file(str(template))
+            found = get_testdata_file(str(template), download=False)
             if not found:
                 raise FileNotFoundError(f"no DICOM template {template}")
             path = Path(found)

@@ -14,6 +14,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 
+# No test downloads anything: pydicom fetches missing test files from GitHub on demand. With this flag
+# (pydicom's own switch for its network-outage tests) such a fetch raises, and the warning pydicom then
+# gives is an error (pyproject's filterwarnings), so a test that needs a file we do not ship fails.
+import pydicom.data.download  # noqa: E402
+
+pydicom.data.download._SIMULATE_NETWORK_OUTAGE = True
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
