@@ -1,5 +1,6 @@
 # make demo: set up and run the whole product with demo data on the embedded emulator.
 # make test: install what the suite needs, then ruff and pytest.
+# make bench: install the anchors (Orthanc, dcmtk, gcp-storage-emulator) and print the benchmark tables.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ DEMO_REDIS_PORT ?= 6379
 export DEMO_REDIS_PORT
 export REDIS_URL ?= redis://127.0.0.1:$(DEMO_REDIS_PORT)/0
 
-.PHONY: demo test lint venv system-deps test-system-deps messages migrate clean
+.PHONY: demo test bench lint venv system-deps test-system-deps messages migrate clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,13 @@ lint: venv
 
 test: venv test-system-deps messages lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+bench: venv messages
+	scripts/apt-ensure.sh orthanc-:Orthanc dcmtk-:dcmj2pnm
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/storage.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/import_export.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/operations.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
