@@ -163,13 +163,13 @@ def _items(op: Operation) -> Iterator[str]:
 
     store = store_get(op.store_name)
     if not op.request.get("filter_uri"):
-        for instance in instance_iter(store):
+        for instance in instance_iter(store, metadata=False):
             yield _path(instance)
         return
     for _, line, match in filter_lines(*_filter_location(op.request["filter_uri"])):
         found = False
         for instance in instance_iter(store, study_uid=match["study"], series_uid=match["series"] or "",
-                                      sop_uid=match["sop"] or ""):
+                                      sop_uid=match["sop"] or "", metadata=False):
             found = True
             yield _path(instance)
         if not found:
