@@ -137,6 +137,8 @@ EMULATOR_ALLOW = envbool("EMULATOR_ALLOW", False)
 EMULATOR_LOCATIONS = envlist("EMULATOR_LOCATIONS", "us-central1,europe-west4")
 # The emulator's own base URL, for links it hands out (mediaLink, logsUrl).
 EMULATOR_PUBLIC_URL = envurl("EMULATOR_PUBLIC_URL", "http://127.0.0.1:8080")
+EMULATOR_WORKERS = envint("EMULATOR_WORKERS", 2, minimum=1, maximum=64)  # gunicorn processes
+EMULATOR_THREADS = envint("EMULATOR_THREADS", 8, minimum=1, maximum=256)  # threads per process
 
 # Celery and Redis.
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -27,6 +27,8 @@ def _check(tmp_path, **env):
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
         ({"DATABASE_URL": "nosuchdb://x/y"}, "DATABASE_URL is not a usable database URL"),
         ({"CLOUD_EMULATOR_URL": "127.0.0.1:8080"}, "CLOUD_EMULATOR_URL='127.0.0.1:8080' must start with http"),
+        ({"EMULATOR_WORKERS": "two"}, "EMULATOR_WORKERS='two' is not an integer"),
+        ({"EMULATOR_THREADS": "0"}, "EMULATOR_THREADS=0 is out of range"),
     ],
 )
 def test_bad_settings_fail_at_start_naming_the_variable(tmp_path, env, message):

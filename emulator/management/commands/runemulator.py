@@ -32,11 +32,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("address", nargs="?", default=DEFAULT_ADDRESS, help="HOST:PORT (default 127.0.0.1:8080)")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("EMULATOR_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("EMULATOR_THREADS", "8")))
+        parser.add_argument("--workers", type=int, help="gunicorn processes (default: EMULATOR_WORKERS, 2)")
+        parser.add_argument("--threads", type=int, help="threads per process (default: EMULATOR_THREADS, 8)")
 
     def handle(self, *args, address, workers, threads, **options):
         host, port = parse_address(address)
+        workers, threads = workers or settings.EMULATOR_WORKERS, threads or settings.EMULATOR_THREADS
         if not settings.DEBUG and not settings.EMULATOR_ALLOW:
             raise CommandError(
                 "The emulator refuses to run with DEBUG off (production settings). "
