@@ -25,6 +25,7 @@ from .forms import DatasetCreateForm, ExportForm, ImportForm, ProjectLocationFor
 UID_RE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 START_PERMISSION = "operations.start_operation"
 STUDIES_PER_PAGE = 50
+DEFAULT_LOCATION = "us-central1"
 
 
 def _can_start(user) -> bool:
@@ -51,6 +52,10 @@ def datasets_home(request):
         return redirect("console-dataset-list", remembered, location)
     # ?project=X alone (a project picked from the list) only fills in the form.
     project = request.GET.get("project", "").strip() or remembered
+    locations = _locations(request, project)
+    if not location and locations:
+        # Nothing remembered: the region Google's own guides start in, else the first offered.
+        location = DEFAULT_LOCATION if DEFAULT_LOCATION in locations else locations[0]
     form = ProjectLocationForm(request.GET if "location" in request.GET else None,
                                initial={"project": project, "location": location})
     if form.is_valid():
@@ -58,7 +63,7 @@ def datasets_home(request):
         services.selection_remember(session=request.session, project=project, location=location)
         return redirect("console-dataset-list", project, location)
     return render(request, "console/select.html", {
-        "form": form, "project": project, "locations": _locations(request, project), "projects": _projects(request),
+        "form": form, "project": project, "locations": locations, "projects": _projects(request),
     })
 
 

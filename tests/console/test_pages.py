@@ -244,6 +244,16 @@ def test_the_selector_lists_projects_and_then_the_locations_of_the_chosen_one(cl
     assert "errorlist" not in chosen
 
 
+def test_the_selector_preselects_us_central1_when_no_location_is_remembered(client, user, cloud):
+    client.force_login(user)
+
+    chosen = client.get("/datasets/", {"project": cloud.project}).content.decode()
+
+    assert cloud.location == "us-central1"
+    assert '<option value="us-central1" selected>' in chosen
+    assert '<option value="europe-west4">' in chosen  # listed first, not chosen
+
+
 def test_a_user_without_the_permission_gets_403_when_posting_an_export(client, user, cloud):
     client.force_login(user)
 
