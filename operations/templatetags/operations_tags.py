@@ -101,3 +101,19 @@ def duration(value: timedelta | None) -> str:
     if minutes:
         return _("%(m)d min %(s)d s") % {"m": minutes, "s": secs}
     return _("%(s)d s") % {"s": secs}
+
+
+# The stored request keys, shown under the API's own field names (what gcloud and the REST docs call them).
+API_FIELDS = {
+    "gcs_uri": "gcsSource.uri",
+    "storage_class": "blobStorageSettings.blobStorageClass",
+    "uri_prefix": "gcsDestination.uriPrefix",
+    "mime_type": "gcsDestination.mimeType",
+    "filter_uri": "filterConfig.resourcePathsGcsUri",
+}
+
+
+@register.filter
+def api_field(key: str) -> str:
+    """Name a stored request parameter as the API's request body does; unknown keys as they are."""
+    return API_FIELDS.get(key, key)

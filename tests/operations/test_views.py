@@ -151,6 +151,18 @@ def test_the_detail_fragment_asks_for_a_reload_when_the_operation_ended(signed_i
     assert response["HX-Refresh"] == "true"
 
 
+@mock.patch("operations.logs.gcp_logging.entries_list", autospec=True)
+def test_the_detail_page_names_request_parameters_as_the_api_does(entries_list, signed_in, make_operation):
+    entries_list.return_value = {"entries": []}
+    op = make_operation(Operation.State.SUCCEEDED, kind=Operation.Kind.EXPORT, uri="gs://out/x/", request={
+        "uri_prefix": "gs://out/x/", "mime_type": "image/png", "filter_uri": "gs://out/filter.txt"})
+    html = signed_in.get(_detail_url(op)).content.decode()
+    assert '<th class="mono">gcsDestination.uriPrefix</th><td class="mono">gs://out/x/</td>' in html
+    assert '<th class="mono">gcsDestination.mimeType</th><td class="mono">image/png</td>' in html
+    assert '<th class="mono">filterConfig.resourcePathsGcsUri</th>' in html
+    assert "uri_prefix" not in html
+
+
 @mock.patch("operations.services.gcp_healthcare.operation_get", autospec=True)
 def test_an_unknown_operation_is_a_404(operation_get, signed_in):
     operation_get.side_effect = gcp_errors.NotFound("nope", code=404)
