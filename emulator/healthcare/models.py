@@ -1,6 +1,31 @@
 """Emulated Healthcare API resources: datasets, DICOM stores and the instances they hold."""
 
+import json
+
 from django.db import models
+
+
+class EncodedJSON(dict):
+    """A dict that carries its compact JSON text, so that a row's metadata is encoded once, not twice."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, data: dict, text: str):
+        super().__init__(data)
+        self.text = text
+
+    @classmethod
+    def of(cls, data: dict) -> "EncodedJSON":
+        return cls(data, json.dumps(data, separators=(",", ":")))
+
+
+class MetadataEncoder(json.JSONEncoder):
+    """JSON encoder of Instance.metadata: an EncodedJSON value is written as the text it carries."""
+
+    def encode(self, o):
+        if isinstance(o, EncodedJSON):
+            return o.text
+        return super().encode(o)
 
 
 class Dataset(models.Model):
@@ -71,7 +96,7 @@ class Instance(models.Model):
     referring_physician_name = models.CharField(max_length=256, blank=True)
     study_id = models.CharField(max_length=64, blank=True)
     # The header as DICOM JSON (PS3.18 F.2) without PixelData and other bulk data.
-    metadata = models.JSONField(default=dict)
+    metadata = models.JSONField(default=dict, encoder=MetadataEncoder)
     metadata_size = models.PositiveIntegerField(default=0)  # structured storage, for getDICOMStoreMetrics
     created = models.DateTimeField(auto_now_add=True)
 

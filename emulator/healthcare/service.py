@@ -4,7 +4,6 @@ Used by the views of this app, by the jobs app (import/export) and by the seed c
 """
 
 import base64
-import json
 import re
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -17,7 +16,7 @@ from emulator.dicom.parse import DicomParseError, parse_instance
 from emulator.wire import ApiError
 
 from . import blobs
-from .models import Dataset, DicomStore, Instance
+from .models import Dataset, DicomStore, EncodedJSON, Instance
 
 # Google: "any Unicode string from 1-256 characters consisting of numbers, letters, underscores, dashes, periods".
 RESOURCE_ID = re.compile(r"[\w.\-]{1,256}")
@@ -331,8 +330,8 @@ def instance_prepare(
         size=len(data),
         storage_class=storage_class,
         blob_key=blobs.blob_write(data, source=source),
-        metadata=parsed.metadata,
-        metadata_size=len(json.dumps(parsed.metadata, separators=(",", ":"))),
+        metadata=(metadata := EncodedJSON.of(parsed.metadata)),
+        metadata_size=len(metadata.text),
         **parsed.attributes,
     )
 

@@ -250,6 +250,28 @@ def test_instance_store_raises_invalid_dicom_for_an_empty_file(local_store):
         service.instance_store(local_store, io.BytesIO(b""))
 
 
+@pytest.mark.django_db
+def test_a_stored_instance_keeps_its_metadata_encoded_once_and_reads_it_back_equal(local_store):
+    from django.db import connection
+
+    from emulator.healthcare import service
+    from emulator.healthcare.models import Instance
+
+    parsed = parse_instance(next(generate_instances(1))[1])
+    prepared = service.instance_prepare(local_store, next(generate_instances(1))[1])
+    service.instances_save([prepared])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT metadata FROM emulator_healthcare_instance WHERE id = %s",
+                       [Instance.objects.get().id])
+        text = cursor.fetchone()[0]
+    assert text == prepared.metadata.text  # the text measured for metadata_size is the one stored
+    assert prepared.metadata_size == len(text)
+    stored = Instance.objects.get().metadata
+    assert type(stored) is dict and stored == dict(prepared.metadata)
+    assert stored.keys() == parsed.metadata.keys()
+
+
 @pytest.mark.filterwarnings("ignore:Invalid value for VR")
 def test_parse_keeps_an_instance_with_an_invalid_value_and_leaves_that_value_out():
     parsed = parse_instance(read("badVR.dcm"))  # NumberOfFrames is "1A"
