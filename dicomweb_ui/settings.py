@@ -159,7 +159,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_TASK_DEFAULT_QUEUE = "operations"
-CELERY_TASK_QUEUES = (Queue("operations"), Queue("emulator"))
+# Each queue bound under its own routing key (without one, kombu binds both under the default key).
+CELERY_TASK_QUEUES = (Queue("operations", routing_key="operations"), Queue("emulator", routing_key="emulator"))
 CELERY_TASK_ROUTES = {"emulator.*": {"queue": "emulator"}}
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
