@@ -60,8 +60,10 @@ def test_storage_calls_list_buckets_folders_and_objects(names):
 def test_storage_errors_for_a_missing_bucket_are_not_found(names):
     session = get_session()
 
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.NotFound) as excinfo:
         storage.bucket_check_readable(session, bucket=f"{names['bucket']}-missing")
+    # Google's message alone, without the request line api-core puts before it.
+    assert excinfo.value.message == "The specified bucket does not exist."
     with pytest.raises(errors.NotFound):
         storage.bucket_check_writable(session, bucket=f"{names['bucket']}-missing")
     with pytest.raises(errors.NotFound):
