@@ -151,22 +151,25 @@ def import_preview(*, uri: ImportUri, max_pages: int | None = None) -> ImportPre
     # Would `*` have matched more had it crossed folders? Only asked when there is no `**`.
     wide = to_regex(uri.pattern.replace("*", "**")) if "*" in uri.pattern and "**" not in uri.pattern else None
     crossing = not_dcm = 0
-    for objects, more in storage.object_pages(get_session(), bucket=uri.bucket, prefix=uri.prefix):
-        preview.pages += 1
-        preview.listed += len(objects)
-        for obj in objects:
-            if regex.fullmatch(obj["name"]):
-                preview.count += 1
-                preview.total_size += obj["size"]
-                if len(preview.names) < PREVIEW_NAMES:
-                    preview.names.append(obj["name"])
-                if not obj["name"].lower().endswith(".dcm"):
-                    not_dcm += 1
-            elif wide is not None and wide.fullmatch(obj["name"]):
-                crossing += 1
-        if more and preview.pages >= max_pages:
-            preview.truncated = True
-            break
+    try:
+        for objects, more in storage.object_pages(get_session(), bucket=uri.bucket, prefix=uri.prefix):
+            preview.pages += 1
+            preview.listed += len(objects)
+            for obj in objects:
+                if regex.fullmatch(obj["name"]):
+                    preview.count += 1
+                    preview.total_size += obj["size"]
+                    if len(preview.names) < PREVIEW_NAMES:
+                        preview.names.append(obj["name"])
+                    if not obj["name"].lower().endswith(".dcm"):
+                        not_dcm += 1
+                elif wide is not None and wide.fullmatch(obj["name"]):
+                    crossing += 1
+            if more and preview.pages >= max_pages:
+                preview.truncated = True
+                break
+    except errors.NotFound as exc:
+        raise _explained(exc, _("The bucket gs://%(bucket)s does not exist.") % {"bucket": uri.bucket}) from None
     preview.hints = _preview_hints(uri, preview, crossing=crossing, not_dcm=not_dcm)
     return preview
 

@@ -75,6 +75,16 @@ def test_the_import_preview_counts_what_the_path_matches(client, user, bucket_fi
     assert "dir/sub/c.dcm" in html
 
 
+def test_the_import_preview_names_a_missing_bucket(client, user, cloud):
+    client.force_login(user)
+
+    html = client.get(cloud.url("import/preview"), {"project": cloud.project,
+                                                     "location": f"{cloud.bucket}-missing/dir/"}).content.decode()
+
+    assert f"The bucket gs://{cloud.bucket}-missing does not exist." in html
+    assert "http://" not in html  # no request line of the client library
+
+
 def test_the_import_preview_hints_that_star_does_not_cross_folders(client, user, bucket_files):
     client.force_login(user)
 
