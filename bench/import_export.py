@@ -3,8 +3,9 @@
 On one run, with the same files: writes N synthetic ~40 KB CT instances (emulator/synthetic.py) to a
 folder and to an emulated bucket, then measures
   - the emulator's import of the bucket (instances/s, peak RSS of the worker process tree),
-  - Orthanc's REST ingest (`POST /instances`) of the same files when /usr/sbin/Orthanc is installed
-    (`apt-get install orthanc`; started on loopback ports by this script with storage in a scratch folder),
+  - Orthanc's REST ingest (`POST /instances`) of the same files, by 1 client and by 4, when /usr/sbin/Orthanc
+    is installed (`apt-get install orthanc`; started on loopback ports by this script with storage in a scratch
+    folder),
   - `cp -r` of the folder,
   - the emulator's export of the store as image/png and as application/dicom (Explicit VR Little Endian),
   - dcmtk's `dcmj2pnm --write-png`, one process per file (as a per-file converter runs), on a sample,
@@ -109,10 +110,11 @@ def run_operation(http, url: str, store: str, verb: str, body: dict, worker_pid:
     return elapsed, sampler.stop(), op
 
 
-def bench_orthanc(files: list[Path], tmp: Path, sample: int) -> float | None:
-    """Return Orthanc's ingest rate (instances/s) for `sample` files posted by 4 client threads."""
+def bench_orthanc(files: list[Path], tmp: Path, sample: int) -> dict[int, float]:
+    """Return Orthanc's ingest rate (instances/s) by client threads: 1 (sequential, as MACHINE-NOTES measured
+    its 96/s) and 4, each over `sample` files of its own (a file Orthanc already holds would be a cheap no-op)."""
     if not os.access(ORTHANC, os.X_OK):
-        return None
+        return {}
     http_port, dicom_port = free_port(), free_port()
     config = tmp / "orthanc.json"
     (tmp / "orthanc-db").mkdir()
@@ -125,16 +127,19 @@ def bench_orthanc(files: list[Path], tmp: Path, sample: int) -> float | None:
     base = f"http://127.0.0.1:{http_port}"
     try:
         wait_until(lambda: requests.get(f"{base}/system", timeout=1).ok, timeout=60, what="Orthanc", process=proc.popen)
-        chosen = files[:sample]
         session = requests.Session()
 
         def post(path: Path):
             session.post(f"{base}/instances", data=path.read_bytes(), timeout=60).raise_for_status()
 
-        start = time.perf_counter()
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(post, chosen))
-        return len(chosen) / (time.perf_counter() - start)
+        rates = {}
+        for run, clients in enumerate((1, 4)):
+            chosen = files[run * sample:(run + 1) * sample]
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(post, chosen))
+            rates[clients] = len(chosen) / (time.perf_counter() - start)
+        return rates
     finally:
         proc.stop()
 
@@ -227,14 +232,15 @@ def main() -> None:
                 emulator.stop()
             redis_proc.stop()
 
-        cp_rate = orthanc_rate = dcmtk_rate = None
+        cp_rate = dcmtk_rate = None
+        orthanc_rates: dict[int, float] = {}
         if not args.no_anchors:
             print("cp -r ...", flush=True)
             start = time.perf_counter()
             subprocess.run(["cp", "-r", str(folder), str(tmp / "copy")], check=True)
             cp_rate = args.instances / (time.perf_counter() - start)
             print("Orthanc ...", flush=True)
-            orthanc_rate = bench_orthanc(files, tmp, min(args.orthanc_sample, len(files)))
+            orthanc_rates = bench_orthanc(files, tmp, min(args.orthanc_sample, len(files) // 2))
             print("dcmj2pnm ...", flush=True)
             dcmtk_rate = bench_dcmj2pnm(files, tmp, min(args.dcmtk_sample, len(files)))
 
@@ -244,8 +250,10 @@ def main() -> None:
     print(f"{n:,} instances of {size / 1024:.0f} KB, worker concurrency {args.worker_concurrency}, "
           f"chunks of {args.chunk}, {os.cpu_count()} cores")
     rows = [
-        ("Import (emulator)", f"{import_rate:,.0f} inst/s", "Orthanc POST /instances",
-         f"{fmt_rate(orthanc_rate)} inst/s", ratio(import_rate, orthanc_rate), "≥ 10×"),
+        ("Import (emulator)", f"{import_rate:,.0f} inst/s", "Orthanc POST /instances, 1 client",
+         f"{fmt_rate(orthanc_rates.get(1))} inst/s", ratio(import_rate, orthanc_rates.get(1)), "≥ 10×"),
+        ("Import (emulator)", f"{import_rate:,.0f} inst/s", "Orthanc POST /instances, 4 clients",
+         f"{fmt_rate(orthanc_rates.get(4))} inst/s", ratio(import_rate, orthanc_rates.get(4)), ""),
         ("Import (emulator)", f"{import_rate:,.0f} inst/s", "cp -r", f"{fmt_rate(cp_rate)} files/s",
          ratio(import_rate, cp_rate), ""),
         ("Import peak RSS, largest worker process", f"{rss_import / 2**20:,.0f} MB", "", "", "", "≤ 300 MB"),
