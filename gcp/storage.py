@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from google.api_core import retry as core_retry
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from .errors import ApiError, Transient, Unauthenticated, error_for, from_requests_exception
+from .errors import ApiError, Transient, Unauthenticated, error_for, from_requests_exception, from_response
 from .session import endpoint
 
 # google-cloud-storage 3.17 starts a background thread per client and bucket that GETs the bucket's
@@ -59,20 +58,14 @@ def _errors():
     except core_exceptions.RetryError as exc:
         raise Transient(f"Cloud Storage did not answer in time: {exc.cause or exc}", code=504) from None
     except core_exceptions.GoogleAPICallError as exc:
-        raise error_for(exc.code or 500, _google_message(exc)) from None
+        # Google's error body, as for every other API (api-core's message starts with the request line).
+        if isinstance(exc.response, requests.Response):
+            raise from_response(exc.response) from None
+        raise error_for(exc.code or 500, exc.message or str(exc)) from None
     except google.auth.exceptions.GoogleAuthError as exc:
         raise Unauthenticated(f"Google credentials could not be used: {exc}", code=401) from None
     except requests.RequestException as exc:
         raise from_requests_exception(exc) from None
-
-
-# api-core prefixes the server's message with the request ("GET https://...?fields=...: "): a user needs
-# Google's message, not the URL the client library built.
-_REQUEST_PREFIX = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD) \S+: ")
-
-
-def _google_message(exc: core_exceptions.GoogleAPICallError) -> str:
-    return _REQUEST_PREFIX.sub("", exc.message or "", count=1) or str(exc)
 
 
 def _object_dict(blob) -> dict:
