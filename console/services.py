@@ -7,6 +7,7 @@ message fit for the page) is the only exception they raise on purpose.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -151,27 +152,32 @@ def import_preview(*, uri: ImportUri, max_pages: int | None = None) -> ImportPre
     # Would `*` have matched more had it crossed folders? Only asked when there is no `**`.
     wide = to_regex(uri.pattern.replace("*", "**")) if "*" in uri.pattern and "**" not in uri.pattern else None
     crossing = not_dcm = 0
-    try:
-        for objects, more in storage.object_pages(get_session(), bucket=uri.bucket, prefix=uri.prefix):
-            preview.pages += 1
-            preview.listed += len(objects)
-            for obj in objects:
-                if regex.fullmatch(obj["name"]):
-                    preview.count += 1
-                    preview.total_size += obj["size"]
-                    if len(preview.names) < PREVIEW_NAMES:
-                        preview.names.append(obj["name"])
-                    if not obj["name"].lower().endswith(".dcm"):
-                        not_dcm += 1
-                elif wide is not None and wide.fullmatch(obj["name"]):
-                    crossing += 1
-            if more and preview.pages >= max_pages:
-                preview.truncated = True
-                break
-    except errors.NotFound as exc:
-        raise _explained(exc, _("The bucket gs://%(bucket)s does not exist.") % {"bucket": uri.bucket}) from None
+    for objects, more in _object_pages(uri):
+        preview.pages += 1
+        preview.listed += len(objects)
+        for obj in objects:
+            if regex.fullmatch(obj["name"]):
+                preview.count += 1
+                preview.total_size += obj["size"]
+                if len(preview.names) < PREVIEW_NAMES:
+                    preview.names.append(obj["name"])
+                if not obj["name"].lower().endswith(".dcm"):
+                    not_dcm += 1
+            elif wide is not None and wide.fullmatch(obj["name"]):
+                crossing += 1
+        if more and preview.pages >= max_pages:
+            preview.truncated = True
+            break
     preview.hints = _preview_hints(uri, preview, crossing=crossing, not_dcm=not_dcm)
     return preview
+
+
+def _object_pages(uri: ImportUri) -> Iterator[tuple[list[dict], bool]]:
+    """Yield the pages under the URI's literal prefix; a missing bucket is named as the import check names it."""
+    try:
+        yield from storage.object_pages(get_session(), bucket=uri.bucket, prefix=uri.prefix)
+    except errors.NotFound as exc:
+        raise _bucket_missing(exc, uri.bucket) from None
 
 
 def _preview_hints(uri: ImportUri, preview: ImportPreview, *, crossing: int, not_dcm: int) -> list[str]:
@@ -209,12 +215,16 @@ def _explained(exc: errors.ApiError, message: str) -> errors.ApiError:
     return type(exc)(f"{message} ({exc.message})", code=exc.code, status=exc.status)
 
 
+def _bucket_missing(exc: errors.NotFound, bucket: str) -> errors.ApiError:
+    return _explained(exc, _("The bucket gs://%(bucket)s does not exist.") % {"bucket": bucket})
+
+
 def bucket_check_for_import(*, bucket: str) -> None:
     """Raise an ApiError saying which bucket or role is missing unless the bucket can be read."""
     try:
         storage.bucket_check_readable(get_session(), bucket=bucket)
     except errors.NotFound as exc:
-        raise _explained(exc, _("The bucket gs://%(bucket)s does not exist.") % {"bucket": bucket}) from None
+        raise _bucket_missing(exc, bucket) from None
     except errors.PermissionDenied as exc:
         raise _explained(exc, _(
             "The console cannot read gs://%(bucket)s: grant the Storage Object Viewer role "
