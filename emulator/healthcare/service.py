@@ -317,6 +317,7 @@ def instance_prepare(
             reason=0xA901,
         )
     storage_class = storage_class if storage_class in STORAGE_CLASSES else "STANDARD"
+    metadata = EncodedJSON.of(parsed.metadata)  # encoded once: its length here, its text in the row
     return Instance(
         store=store,
         study_uid=parsed.study_uid,
@@ -330,7 +331,7 @@ def instance_prepare(
         size=len(data),
         storage_class=storage_class,
         blob_key=blobs.blob_write(data, source=source),
-        metadata=(metadata := EncodedJSON.of(parsed.metadata)),
+        metadata=metadata,
         metadata_size=len(metadata.text),
         **parsed.attributes,
     )

@@ -257,8 +257,9 @@ def test_a_stored_instance_keeps_its_metadata_encoded_once_and_reads_it_back_equ
     from emulator.healthcare import service
     from emulator.healthcare.models import Instance
 
-    parsed = parse_instance(next(generate_instances(1))[1])
-    prepared = service.instance_prepare(local_store, next(generate_instances(1))[1])
+    data = next(generate_instances(1))[1]
+    parsed = parse_instance(data)
+    prepared = service.instance_prepare(local_store, data)
     service.instances_save([prepared])
 
     with connection.cursor() as cursor:
@@ -270,6 +271,7 @@ def test_a_stored_instance_keeps_its_metadata_encoded_once_and_reads_it_back_equ
     stored = Instance.objects.get().metadata
     assert type(stored) is dict and stored == dict(prepared.metadata)
     assert stored.keys() == parsed.metadata.keys()
+    assert stored == parsed.metadata
 
 
 @pytest.mark.filterwarnings("ignore:Invalid value for VR")
